@@ -1,0 +1,50 @@
+namespace Quantize.Core.Diagnostics;
+
+/// <summary>
+/// The stable diagnostic codes of Quantize.Build. A code never changes meaning once released; the
+/// README's error table lists every one of them. Errors are QNT0xxx, warnings QNT1xxx.
+/// </summary>
+public static class ErrorCodes
+{
+    /// <summary>The model file does not exist or cannot be opened.</summary>
+    public const string ModelNotFound = "QNT0001";
+
+    /// <summary>The file is not a readable ONNX model (truncated, corrupt, or another format).</summary>
+    public const string InvalidModel = "QNT0002";
+
+    /// <summary>The requested precision is not one of fp16, bf16, int8, int4.</summary>
+    public const string UnknownPrecision = "QNT0003";
+
+    /// <summary>An external-data location points outside the model's folder (or is otherwise unsafe).</summary>
+    public const string HostileExternalData = "QNT0004";
+
+    /// <summary>An external-data file is missing or shorter than the tensor needs.</summary>
+    public const string MissingExternalData = "QNT0005";
+
+    /// <summary>An exclusion (node name or op type) matches nothing in the model.</summary>
+    public const string UnmatchedExclusion = "QNT0006";
+
+    /// <summary>ONNX Runtime could not load the input model (needed for type information).</summary>
+    public const string RuntimeRejectedModel = "QNT0007";
+
+    /// <summary>The output file could not be written.</summary>
+    public const string OutputWriteFailed = "QNT0008";
+
+    /// <summary>An option value is invalid (block size, accuracy level, conflicting flags...).</summary>
+    public const string InvalidOption = "QNT0009";
+
+    /// <summary>The model needs a newer opset for the requested form than it declares.</summary>
+    public const string OpsetTooOld = "QNT0010";
+
+    /// <summary>The quantized model failed to load in ONNX Runtime: an engine defect, reported rather than shipped.</summary>
+    public const string OutputRejected = "QNT0011";
+
+    /// <summary>Warning: the model is already in the requested precision; it is written unchanged.</summary>
+    public const string AlreadyInPrecision = "QNT1001";
+
+    /// <summary>Warning: nothing in the model was eligible for the requested precision.</summary>
+    public const string NothingQuantized = "QNT1002";
+
+    /// <summary>Warning: the chosen precision is expected to run slower than float on the CPU provider.</summary>
+    public const string SlowerOnCpu = "QNT1003";
+}

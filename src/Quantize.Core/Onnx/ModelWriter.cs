@@ -1,0 +1,101 @@
+using Google.Protobuf;
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Graph;
+
+namespace Quantize.Core.Onnx;
+
+/// <summary>
+/// Writes a model atomically: to a temporary file in the destination folder, then renamed into place,
+/// so that a failure or a concurrent reader never sees half a model and no partial artifact remains.
+/// </summary>
+public static class ModelWriter
+{
+    /// <summary>
+    /// Protobuf messages cannot exceed 2 GiB. Past this total of tensor bytes, large tensors go to an
+    /// external-data file beside the model (named after it, with a <c>.data</c> suffix).
+    /// </summary>
+    internal const long InlineLimitBytes = 1_800_000_000;
+
+    private const int ExternalTensorMinBytes = 1024;
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>; returns the bytes written (all files).</summary>
+    public static long Save(ModelProto model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)!;
+        var dataFileName = Path.GetFileName(fullPath) + ".data";
+        var tempModel = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var tempData = tempModel + ".data";
+        try
+        {
+            Directory.CreateDirectory(directory);
+            long total = 0;
+            bool external = ModelTensors.All(model).Sum(t => (long)t.RawData.Length) > InlineLimitBytes;
+            if (external)
+            {
+                total += MoveLargeTensorsToFile(model, tempData, dataFileName);
+            }
+
+            using (var stream = new FileStream(tempModel, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                model.WriteTo(stream);
+                total += stream.Length;
+            }
+
+            if (external)
+            {
+                File.Move(tempData, Path.Combine(directory, dataFileName), overwrite: true);
+            }
+
+            File.Move(tempModel, fullPath, overwrite: true);
+            return total;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new QuantizeException(ErrorCodes.OutputWriteFailed, path, $"Cannot write '{path}': {ex.Message}", ex);
+        }
+        finally
+        {
+            TryDelete(tempModel);
+            TryDelete(tempData);
+        }
+    }
+
+    private static long MoveLargeTensorsToFile(ModelProto model, string dataPath, string location)
+    {
+        using var data = new FileStream(dataPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        foreach (var tensor in ModelTensors.All(model))
+        {
+            if (tensor.RawData.Length < ExternalTensorMinBytes)
+            {
+                continue;
+            }
+
+            // ONNX Runtime memory-maps external data when offsets are page aligned; align to 4 KiB.
+            long offset = (data.Length + 4095) & ~4095L;
+            data.SetLength(offset);
+            data.Position = offset;
+            data.Write(tensor.RawData.Span);
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            tensor.DataLocation = TensorProto.Types.DataLocation.External;
+            tensor.RawData = ByteString.Empty;
+        }
+
+        return data.Length;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp file is hidden and uniquely named; never mask the real error.
+        }
+    }
+}

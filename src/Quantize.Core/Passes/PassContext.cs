@@ -1,0 +1,46 @@
+using Quantize.Core.Graph;
+using Quantize.Core.Onnx;
+using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
+
+namespace Quantize.Core.Passes;
+
+/// <summary>The model being rewritten and everything a pass needs beside it.</summary>
+public sealed class PassContext
+{
+    private IReadOnlyDictionary<string, DataType>? _types;
+
+    /// <summary>Creates a context for <paramref name="model"/> loaded from <paramref name="modelPath"/>.</summary>
+    public PassContext(ModelProto model, string modelPath, QuantizeOptions options, NodeSelector excluded, QuantizeResult result)
+    {
+        Model = model;
+        ModelPath = modelPath;
+        Options = options;
+        Excluded = excluded;
+        Result = result;
+        Names = new NameAllocator(model);
+    }
+
+    /// <summary>The model, rewritten in place.</summary>
+    public ModelProto Model { get; }
+
+    /// <summary>Where the model came from (for diagnostics).</summary>
+    public string ModelPath { get; }
+
+    /// <summary>The user's options.</summary>
+    public QuantizeOptions Options { get; }
+
+    /// <summary>Nodes the user asked to leave alone.</summary>
+    public NodeSelector Excluded { get; }
+
+    /// <summary>Where the pass reports what it did.</summary>
+    public QuantizeResult Result { get; }
+
+    /// <summary>Fresh, deterministic names for new tensors and nodes.</summary>
+    public NameAllocator Names { get; }
+
+    /// <summary>
+    /// Element type of every tensor of the original model, inferred by ONNX Runtime on first use (only
+    /// passes that need intermediate types pay for it).
+    /// </summary>
+    public IReadOnlyDictionary<string, DataType> Types => _types ??= RuntimeTypeInference.Infer(Model, ModelPath);
+}

@@ -1,0 +1,14 @@
+namespace Quantize.Core.Passes;
+
+/// <summary>Maps each precision to the pass that produces it.</summary>
+public static class PassRegistry
+{
+    private static readonly IQuantizationPass[] Passes =
+    [
+    ];
+
+    /// <summary>The pass for <paramref name="precision"/>.</summary>
+    public static IQuantizationPass For(Precision precision) =>
+        Passes.FirstOrDefault(p => p.Precision == precision)
+        ?? throw new NotSupportedException($"No pass produces {precision} yet.");
+}

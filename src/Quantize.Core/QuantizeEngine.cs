@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Graph;
+using Quantize.Core.Onnx;
+using Quantize.Core.Passes;
+
+namespace Quantize.Core;
+
+/// <summary>The engine's front door: read a model, run one precision's pass, write the result.</summary>
+public static class QuantizeEngine
+{
+    /// <summary>
+    /// Quantizes <paramref name="inputPath"/> into <paramref name="outputPath"/>. On any failure the output
+    /// is not created (or an existing one is left as it was) and a <see cref="QuantizeException"/> says why.
+    /// </summary>
+    /// <param name="inputPath">The float model.</param>
+    /// <param name="outputPath">Where to write the quantized model.</param>
+    /// <param name="options">What to do.</param>
+    /// <param name="progress">Receives short phase descriptions ("reading", "quantizing"...).</param>
+    /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
+    public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, IProgress<string>? progress = null, bool verifyOutput = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptions(options, inputPath);
+        var clock = Stopwatch.StartNew();
+        var result = new QuantizeResult();
+
+        progress?.Report("reading");
+        var (model, storedBytes) = ModelReader.Load(inputPath);
+        result.BytesBefore = storedBytes;
+
+        var excluded = NodeSelector.Create(options.Exclude, model, inputPath);
+        var context = new PassContext(model, inputPath, options, excluded, result);
+
+        progress?.Report($"quantizing to {options.Precision}");
+        PassRegistry.For(options.Precision).Run(context);
+        if (result.QuantizedByOpType.Count == 0 && !result.Unchanged)
+        {
+            result.Warnings.Add(new Diagnostic(ErrorCodes.NothingQuantized, inputPath,
+                $"Nothing in the model was eligible for {options.Precision}; the output equals the input apart from formatting."));
+        }
+
+        TopologicalSorter.SortAll(model.Graph);
+
+        progress?.Report("writing");
+        // Write into a private staging folder beside the output (same volume, so the final moves are
+        // renames), check the result there, and only then move it into place.
+        var fullOutput = Path.GetFullPath(outputPath);
+        var staging = Path.Combine(Path.GetDirectoryName(fullOutput)!, $".quantize-staging-{Guid.NewGuid():N}");
+        try
+        {
+            var stagedModel = Path.Combine(staging, Path.GetFileName(fullOutput));
+            result.BytesAfter = ModelWriter.Save(model, stagedModel);
+            if (verifyOutput)
+            {
+                progress?.Report("verifying with ONNX Runtime");
+                VerifyLoads(stagedModel, inputPath);
+            }
+
+            if (File.Exists(stagedModel + ".data"))
+            {
+                File.Move(stagedModel + ".data", fullOutput + ".data", overwrite: true);
+            }
+
+            File.Move(stagedModel, fullOutput, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new QuantizeException(ErrorCodes.OutputWriteFailed, outputPath, $"Cannot write '{outputPath}': {ex.Message}", ex);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+
+        result.Elapsed = clock.Elapsed;
+        return result;
+    }
+
+    private static void ValidateOptions(QuantizeOptions options, string path)
+    {
+        if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Block size {options.BlockSize} must be a power of two, at least 16.");
+        }
+
+        if (options.AccuracyLevel is < 0 or > 4)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Accuracy level {options.AccuracyLevel} must be between 0 and 4.");
+        }
+
+        if (options.MinElements < 0)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Minimum tensor size {options.MinElements} must not be negative.");
+        }
+    }
+
+    /// <summary>Refuses to ship a model ONNX Runtime cannot load; the staged file is deleted.</summary>
+    private static void VerifyLoads(string stagedPath, string inputPath)
+    {
+        try
+        {
+            using var sessionOptions = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+            using var session = new InferenceSession(stagedPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new QuantizeException(ErrorCodes.OutputRejected, inputPath,
+                $"The quantized model of '{inputPath}' does not load in ONNX Runtime ({ex.Message}). This is a Quantize.Build defect; please report it with the model. Exclude the offending node to work around it.", ex);
+        }
+    }
+}

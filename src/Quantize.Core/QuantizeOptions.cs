@@ -1,0 +1,41 @@
+namespace Quantize.Core;
+
+/// <summary>Everything that decides how a model is quantized. Part of the build's cache key.</summary>
+public sealed record QuantizeOptions
+{
+    /// <summary>The target precision.</summary>
+    public required Precision Precision { get; init; }
+
+    /// <summary>
+    /// Node names or op types to leave untouched. Each entry must match at least one node, otherwise
+    /// quantizing fails with QNT0006 naming the closest match.
+    /// </summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>
+    /// Keep graph inputs and outputs in float32 (Cast nodes at the boundary). Default true, so callers
+    /// of the model do not change. Only FP16/BF16 change I/O types at all.
+    /// </summary>
+    public bool KeepIoTypes { get; init; } = true;
+
+    /// <summary>Weights with fewer elements than this stay as they are (tiny tensors gain nothing).</summary>
+    public long MinElements { get; init; } = 16;
+
+    /// <summary>INT8: one scale per output channel instead of one per tensor.</summary>
+    public bool PerChannel { get; init; }
+
+    /// <summary>INT4: elements per quantization block along K (a power of two, at least 16).</summary>
+    public int BlockSize { get; init; } = 32;
+
+    /// <summary>INT4: symmetric blocks (implicit zero point 8) when true, per-block zero points when false.</summary>
+    public bool Symmetric { get; init; } = true;
+
+    /// <summary>
+    /// INT4 MatMulNBits accuracy_level: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 activations.
+    /// Default 4, the fastest on CPUs.
+    /// </summary>
+    public int AccuracyLevel { get; init; } = 4;
+
+    /// <summary>INT4: emit standard ONNX (int4 initializer + block-wise DequantizeLinear, opset 21) instead of MatMulNBits.</summary>
+    public bool StandardOnnxInt4 { get; init; }
+}

@@ -1,0 +1,66 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Quantize.Core.Onnx;
+
+namespace Quantize.Core.Tests;
+
+/// <summary>Runs a model with real ONNX Runtime sessions on the CPU provider and returns outputs as float32.</summary>
+public static class OrtRunner
+{
+    /// <summary>An input tensor: data (float[], long[], bool[], int[]) and its shape.</summary>
+    public sealed record Input(Array Data, long[] Shape);
+
+    public static Dictionary<string, float[]> Run(ModelProto model, IReadOnlyDictionary<string, Input> inputs) => Run(model.ToByteArray(), inputs);
+
+    public static Dictionary<string, float[]> Run(string modelPath, IReadOnlyDictionary<string, Input> inputs) => Run(File.ReadAllBytes(modelPath), inputs);
+
+    public static Dictionary<string, float[]> Run(byte[] modelBytes, IReadOnlyDictionary<string, Input> inputs)
+    {
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var session = new InferenceSession(modelBytes, options);
+        var names = inputs.Keys.ToArray();
+        var values = names.Select(n => CreateValue(inputs[n])).ToArray();
+        try
+        {
+            using var results = session.Run(new RunOptions(), names, values, session.OutputNames);
+            var outputs = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            for (int i = 0; i < session.OutputNames.Count; i++)
+            {
+                outputs[session.OutputNames[i]] = ToFloats(results[i]);
+            }
+
+            return outputs;
+        }
+        finally
+        {
+            foreach (var v in values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    public static Input Floats(float[] data, params long[] shape) => new(data, shape);
+
+    private static OrtValue CreateValue(Input input) => input.Data switch
+    {
+        float[] f => OrtValue.CreateTensorValueFromMemory(f, input.Shape),
+        long[] l => OrtValue.CreateTensorValueFromMemory(l, input.Shape),
+        int[] i => OrtValue.CreateTensorValueFromMemory(i, input.Shape),
+        bool[] b => OrtValue.CreateTensorValueFromMemory(b, input.Shape),
+        _ => throw new NotSupportedException(input.Data.GetType().Name),
+    };
+
+    private static float[] ToFloats(OrtValue value)
+    {
+        var type = value.GetTensorTypeAndShape().ElementDataType;
+        return type switch
+        {
+            TensorElementType.Float => value.GetTensorDataAsSpan<float>().ToArray(),
+            TensorElementType.Float16 => [.. value.GetTensorDataAsSpan<Float16>().ToArray().Select(h => (float)h)],
+            TensorElementType.BFloat16 => [.. value.GetTensorDataAsSpan<BFloat16>().ToArray().Select(h => (float)h)],
+            _ => throw new NotSupportedException($"Output element type {type}"),
+        };
+    }
+}

@@ -1,0 +1,31 @@
+namespace Quantize.Core.Tests;
+
+/// <summary>Closeness measures for comparing a quantized model's outputs with the float model's.</summary>
+public static class Similarity
+{
+    public static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            dot += (double)a[i] * b[i];
+            na += (double)a[i] * a[i];
+            nb += (double)b[i] * b[i];
+        }
+
+        return dot / (Math.Sqrt(na) * Math.Sqrt(nb) + 1e-30);
+    }
+
+    public static double MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        double max = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
+        }
+
+        return max;
+    }
+}
