@@ -1,1 +1,3 @@
+global using Quantize.Testing;
+global using Quantize.Testing.TestModels;
 global using Xunit;

@@ -1,4 +1,4 @@
-namespace Quantize.Core.Tests;
+namespace Quantize.Testing;
 
 /// <summary>Real English sentences of varied length and topic for comparing sentence embeddings.</summary>
 public static class Sentences

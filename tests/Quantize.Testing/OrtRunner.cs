@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Quantize.Core.Onnx;
 
-namespace Quantize.Core.Tests;
+namespace Quantize.Testing;
 
 /// <summary>Runs a model with real ONNX Runtime sessions on the CPU provider and returns outputs as float32.</summary>
 public static class OrtRunner

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Quantize.Core.Tests;
+namespace Quantize.Testing;
 
 /// <summary>
 /// The real pretrained models the tests use, taken from NuGet packages restored with the test project
@@ -24,8 +24,7 @@ public static class RealModels
         get
         {
             var path = Path.Combine(PackageFolder("ResNet18Package"), "tools", "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
-            Assert.True(File.Exists(path), $"ResNet-18 was not restored at {path}");
-            return path;
+            return File.Exists(path) ? path : throw new FileNotFoundException($"ResNet-18 was not restored at {path}; restore the test projects.", path);
         }
     }
 
@@ -40,8 +39,7 @@ public static class RealModels
     private static string PackageFolder(string key)
     {
         var folder = typeof(RealModels).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value;
-        Assert.False(string.IsNullOrEmpty(folder), $"Package folder '{key}' unknown: restore the test project.");
-        return folder!;
+        return string.IsNullOrEmpty(folder) ? throw new InvalidOperationException($"Package folder '{key}' unknown: restore the test projects.") : folder;
     }
 
     private static string ExtractMiniLmResource(string resourceSuffix, string fileName)

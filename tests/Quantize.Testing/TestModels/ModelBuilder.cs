@@ -1,7 +1,7 @@
 using Quantize.Core.Onnx;
 using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
 
-namespace Quantize.Core.Tests.TestModels;
+namespace Quantize.Testing.TestModels;
 
 /// <summary>
 /// Builds small ONNX models in code for tests (no binary models in the repository). Weights come from a

@@ -1,11 +1,11 @@
 using Quantize.Core.Onnx;
-using static Quantize.Core.Tests.TestModels.ModelBuilder;
+using static Quantize.Testing.TestModels.ModelBuilder;
 using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
 
-namespace Quantize.Core.Tests.TestModels;
+namespace Quantize.Testing.TestModels;
 
 /// <summary>The models the tests build in code, each exercising a shape real exporters produce.</summary>
-public static class TestModelCatalog
+public static partial class TestModelCatalog
 {
     /// <summary>x[batch,64] → MatMul+Add → Relu → MatMul+Add → Relu → Gemm(transB) → y[batch,10].</summary>
     public static ModelProto Mlp(long opset = 17)

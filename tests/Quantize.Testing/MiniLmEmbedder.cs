@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace Quantize.Core.Tests;
+namespace Quantize.Testing;
 
 /// <summary>
 /// Sentence embeddings from all-MiniLM-L6-v2 the way sentence-transformers computes them: BERT WordPiece
