@@ -77,9 +77,17 @@ public sealed class Fp16Pass : IQuantizationPass
 
         foreach (var node in scope.Graph.Node)
         {
-            if (!plan.IsKept(node) && node.OpType != "Cast" && node.Input.Any(i => i.Length > 0 && scope.Resolve(i) is not null))
+            if (plan.IsKept(node) || node.OpType == "Cast")
             {
-                return true;
+                continue;
+            }
+
+            for (int slot = 0; slot < node.Input.Count; slot++)
+            {
+                if (node.Input[slot].Length > 0 && scope.Resolve(node.Input[slot]) is not null && plan.SlotType(node, slot) == DataType.Float16)
+                {
+                    return true;
+                }
             }
         }
 
