@@ -178,4 +178,16 @@ public class Fp16CatalogTests(ITestOutputHelper output)
         var second = Convert(model, Fp16, name + "-b");
         Assert.Equal(File.ReadAllBytes(first.OutputPath), File.ReadAllBytes(second.OutputPath));
     }
+
+    [Fact]
+    public void In_an_ir3_model_the_graph_input_entries_of_initializers_become_float16_with_them()
+    {
+        var (_, inputs) = Catalog("Mlp");
+        var converted = Convert(Ir3Mlp(opset: 8), Fp16, "mlp-ir3-fp16");
+        var graph = converted.Model.Graph;
+        var declared = graph.Input.ToDictionary(i => i.Name, DeclaredType);
+        Assert.Equal(DataType.Float, declared["x"]);
+        Assert.All(graph.Initializer, i => Assert.Equal(DataType.Float16, declared[i.Name]));
+        Assert.True(Similarity.Cosine(OrtRunner.Run(converted.FloatPath, inputs)["y"], OrtRunner.Run(converted.OutputPath, inputs)["y"]) >= 0.9999);
+    }
 }

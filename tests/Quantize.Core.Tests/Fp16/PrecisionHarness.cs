@@ -73,4 +73,20 @@ internal static class PrecisionHarness
     /// <summary>Largest absolute difference relative to the float output's largest magnitude (at least 1).</summary>
     public static double RelativeMaxDiff(float[] expected, float[] actual) =>
         Similarity.MaxAbsDiff(expected, actual) / Math.Max(1.0, expected.Max(MathF.Abs));
+
+    /// <summary>
+    /// The MLP as an IR 3 exporter writes it: every initializer also declared as a graph input (they were
+    /// not yet separable), with the opset given.
+    /// </summary>
+    public static ModelProto Ir3Mlp(long opset)
+    {
+        var model = TestModelCatalog.Mlp(opset);
+        model.IrVersion = 3;
+        foreach (var initializer in model.Graph.Initializer)
+        {
+            model.Graph.Input.Add(ModelBuilder.ValueInfo(initializer.Name, initializer.ElementType(), [.. initializer.Dims.Cast<object>()]));
+        }
+
+        return model;
+    }
 }

@@ -21,6 +21,9 @@ namespace Quantize.Core.Passes.Bf16;
 /// </remarks>
 public sealed class Bf16Pass : IQuantizationPass
 {
+    /// <summary>The first opset whose Cast reads and writes bfloat16.</summary>
+    public const long MinimumOpset = 13;
+
     /// <inheritdoc/>
     public Precision Precision => Precision.Bf16;
 
@@ -36,6 +39,15 @@ public sealed class Bf16Pass : IQuantizationPass
             context.Result.Warnings.Add(new Diagnostic(ErrorCodes.AlreadyInPrecision, context.ModelPath,
                 "The model already stores its weights as bfloat16 (no float32 weight left to convert); it is written unchanged."));
             return;
+        }
+
+        // Cast accepts bfloat16 from opset 13 on; raising a model's opset would change the meaning of other
+        // ops (Upsample, Split, Squeeze...), so an older model is refused with a clear way out.
+        long opset = Opsets.Version(context.Model, string.Empty);
+        if (opset < MinimumOpset && (eligible.Count > 0 || !context.Options.KeepIoTypes))
+        {
+            throw new QuantizeException(ErrorCodes.OpsetTooOld, context.ModelPath,
+                $"BF16 stores weights as bfloat16 behind Cast nodes, and Cast accepts bfloat16 only from opset {MinimumOpset}; this model imports opset {opset}. Use FP16 instead, or re-export the model with opset {MinimumOpset} or later.");
         }
 
         foreach (var (graph, initializer, constant) in eligible)
