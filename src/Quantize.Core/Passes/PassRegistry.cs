@@ -5,6 +5,8 @@ public static class PassRegistry
 {
     private static readonly IQuantizationPass[] Passes =
     [
+        new Fp16.Fp16Pass(),
+        new Bf16.Bf16Pass(),
     ];
 
     /// <summary>The pass for <paramref name="precision"/>.</summary>
