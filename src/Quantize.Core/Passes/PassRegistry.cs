@@ -5,6 +5,7 @@ public static class PassRegistry
 {
     private static readonly IQuantizationPass[] Passes =
     [
+        new Int8.Int8DynamicPass(),
     ];
 
     /// <summary>The pass for <paramref name="precision"/>.</summary>
