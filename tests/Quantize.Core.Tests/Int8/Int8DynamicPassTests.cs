@@ -72,12 +72,32 @@ public class Int8DynamicPassTests
 
         var scale = Initializers(outcome.Model).Single(t => t.Name == "fc1.weight_scale");
         Assert.Equal([128L], scale.Dims);
-        Assert.Equal([128L], Initializers(outcome.Model).Single(t => t.Name == "fc1.weight_zero_point").Dims);
+        // Symmetric: the zero point is 0 for every column, so one scalar serves (the kernel's uniform-zero-point path).
+        Assert.Empty(Initializers(outcome.Model).Single(t => t.Name == "fc1.weight_zero_point").Dims);
         // Gemm with transB: the weight is stored transposed to K×N, so its scales follow N = 10.
         Assert.Equal([10L], Initializers(outcome.Model).Single(t => t.Name == "head.weight_transposed_scale").Dims);
 
         var inputs = MlpInputs();
         Close(OrtRunner.Run(model, inputs)["y"], OrtRunner.Run(outcome.OutputPath, inputs)["y"], Tolerance);
+    }
+
+    [Fact]
+    public void A_weight_dominated_by_outlier_columns_gets_per_column_scales_even_per_tensor()
+    {
+        var model = TestModelCatalog.OutlierColumnLinear();
+        var outcome = QuantizeModel(model);
+
+        Assert.Equal([48L], Initializers(outcome.Model).Single(t => t.Name == "outlier.weight_scale").Dims);
+        Assert.Contains(outcome.Result.Notes, n => n.Contains("outlier.weight", StringComparison.Ordinal));
+        // Ordinary random weights stay per-tensor.
+        Assert.Empty(Initializers(QuantizeModel(TestModelCatalog.Mlp()).Model).Single(t => t.Name == "fc1.weight_scale").Dims);
+
+        // Outside the outlier column the error stays that of a normal per-tensor weight.
+        var inputs = new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(RandomFloats(2 * 64, seed: 8), 2, 64) };
+        var expected = OrtRunner.Run(model, inputs)["y"];
+        var actual = OrtRunner.Run(outcome.OutputPath, inputs)["y"];
+        var ordinaryColumns = Enumerable.Range(0, expected.Length).Where(i => i % 48 != 5).ToArray();
+        Close([.. ordinaryColumns.Select(i => expected[i])], [.. ordinaryColumns.Select(i => actual[i])], Tolerance);
     }
 
     [Fact]

@@ -46,4 +46,23 @@ public static partial class TestModelCatalog
         b.Output("y", DataType.Float, 4, 32);
         return b.Model;
     }
+
+    /// <summary>
+    /// x[batch,64] → MatMul(W[64,48]) → y, where W's column 5 is 40× larger than the others: the shape of
+    /// transformer FFN output weights with outlier dimensions.
+    /// </summary>
+    public static ModelProto OutlierColumnLinear(long opset = 17)
+    {
+        var b = new ModelBuilder(opset, seed: 14);
+        var x = b.Input("x", DataType.Float, "batch", 64);
+        var values = b.RandomValues([64, 48], 0.1f);
+        for (int r = 0; r < 64; r++)
+        {
+            values[(r * 48) + 5] *= 40;
+        }
+
+        b.Node("MatMul", [x, b.Initializer("outlier.weight", values, 64, 48)], "outlier", "y");
+        b.Output("y", DataType.Float, "batch", 48);
+        return b.Model;
+    }
 }

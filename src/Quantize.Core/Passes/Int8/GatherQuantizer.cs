@@ -39,11 +39,11 @@ internal sealed class GatherQuantizer : IDynamicOpQuantizer
             return false;
         }
 
-        bool perColumn = rewrite.Options.PerChannel && rank == 2 && rewrite.DefaultOpset >= PerAxisOpset;
         int columns = (int)table.Tensor.Dims[rank - 1];
         int rows = values.Length / columns;
+        bool perColumn = rank == 2 && rewrite.DefaultOpset >= PerAxisOpset && rewrite.PerColumn(table, values, rows, columns);
         var names = rewrite.Weights.GetOrCreate(table, perColumn ? "gather-per-column" : "gather", () =>
-            Int8Initializers.Add(rewrite, table, SymmetricWeights.Quantize(values, rows, columns, perColumn), [.. table.Tensor.Dims], string.Empty));
+            Int8Initializers.Add(rewrite, table, SymmetricWeights.Quantize(values, rows, columns, perColumn), [.. table.Tensor.Dims], string.Empty, zeroPointPerColumn: true));
 
         var stem = Int8Rewrite.Stem(node);
         var gatheredRows = rewrite.Fresh($"{node.Output[0]}_quantized");

@@ -36,12 +36,12 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
         int columns = (int)weight.Tensor.Dims[1];
         int k = transB ? columns : rows;
         int n = transB ? rows : columns;
-        bool perColumn = rewrite.Options.PerChannel;
-        var form = string.Create(CultureInfo.InvariantCulture, $"gemm transB={transB} alpha={alpha:R} perColumn={perColumn}");
+        var form = string.Create(CultureInfo.InvariantCulture, $"gemm transB={transB} alpha={alpha:R}");
         var names = rewrite.Weights.GetOrCreate(weight, form, () =>
         {
             var kByN = KByN(values, rows, columns, transB, alpha);
-            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(kByN, k, n, perColumn), [k, n], transB ? "_transposed" : string.Empty);
+            bool perColumn = rewrite.PerColumn(weight, kByN, k, n);
+            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(kByN, k, n, perColumn), [k, n], transB ? "_transposed" : string.Empty, zeroPointPerColumn: false);
         });
 
         var stem = Int8Rewrite.Stem(node);

@@ -55,6 +55,10 @@ public sealed class Int8DynamicPass : IQuantizationPass
 
             Rewrite(context.Model.Graph, outer: null, active, rewrite);
             UnusedWeights.Remove(context.Model, rewrite.Weights.Replaced);
+            if (rewrite.OutlierWeights.Count > 0)
+            {
+                context.Result.Notes.Add($"{rewrite.OutlierWeights.Count} weight(s) use per-column scales although per-tensor was asked for: a few outlier columns would have made one scale's rounding error over {SymmetricWeights.OutlierErrorRatio}× larger ({string.Join(", ", rewrite.OutlierWeights.Take(5))}{(rewrite.OutlierWeights.Count > 5 ? ", ..." : string.Empty)}).");
+            }
         }
     }
 

@@ -56,6 +56,26 @@ internal sealed class Int8Rewrite
         return true;
     }
 
+    /// <summary>Per-column scales for a K×N (rows×columns) weight: on request, or automatically for outlier columns.</summary>
+    public bool PerColumn(ConstantWeight weight, float[] values, int rows, int columns)
+    {
+        if (Options.PerChannel)
+        {
+            return columns > 1;
+        }
+
+        if (!SymmetricWeights.UsePerColumn(values, rows, columns, perChannelRequested: false))
+        {
+            return false;
+        }
+
+        OutlierWeights.Add(weight.Name);
+        return true;
+    }
+
+    /// <summary>Weights that got per-column scales automatically because of outlier columns.</summary>
+    public SortedSet<string> OutlierWeights { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Records why a node of <paramref name="opType"/> was left in float (first reason per op type).</summary>
     public void Skip(string opType, string reason) => Context.Result.Skipped.TryAdd(opType, reason);
 

@@ -20,9 +20,11 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
 
         int k = (int)weight.Tensor.Dims[0];
         int n = (int)weight.Tensor.Dims[1];
-        bool perColumn = rewrite.Options.PerChannel;
-        var names = rewrite.Weights.GetOrCreate(weight, perColumn ? "matmul-per-column" : "matmul", () =>
-            Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(values, k, n, perColumn), [k, n], string.Empty));
+        var names = rewrite.Weights.GetOrCreate(weight, "matmul", () =>
+        {
+            bool perColumn = rewrite.PerColumn(weight, values, k, n);
+            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(values, k, n, perColumn), [k, n], string.Empty, zeroPointPerColumn: false);
+        });
 
         IntegerMatMulChain.Emit(rewrite, scope, node.Input[0], names, node.Output[0], Int8Rewrite.Stem(node));
         BiasAddOrder.PutConstantSecond(node.Output[0], scope, rewrite);

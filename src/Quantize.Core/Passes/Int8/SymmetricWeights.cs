@@ -51,6 +51,40 @@ internal static class SymmetricWeights
         return new QuantizedMatrix(quantized, scales);
     }
 
+    /// <summary>
+    /// Per-tensor rounding error above this multiple of the per-column error sends a weight to per-column
+    /// scales even when per-tensor was asked for. Transformer FFN output weights carry a few outlier columns
+    /// (all-MiniLM-L6-v2: max |w| up to 175× the RMS) whose range would set the step for every column and
+    /// round most weights to −1, 0 or 1; per-tensor there costs 3 points of embedding cosine. Ordinary
+    /// weights measure 1.3–3, outlier-dominated ones 4.6–17, so 4 separates them with margin.
+    /// </summary>
+    public const double OutlierErrorRatio = 4;
+
+    /// <summary>
+    /// How many times larger the RMS rounding error of one per-tensor scale is than that of per-column
+    /// scales: max |w| over the RMS of the column maxima (rounding error is proportional to the step).
+    /// </summary>
+    public static double PerTensorErrorRatio(float[] values, int rows, int columns)
+    {
+        var columnMax = new double[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = values.AsSpan(r * columns, columns);
+            for (int c = 0; c < columns; c++)
+            {
+                columnMax[c] = Math.Max(columnMax[c], Math.Abs(row[c]));
+            }
+        }
+
+        double overall = columnMax.Max();
+        double rms = Math.Sqrt(columnMax.Average(m => m * m));
+        return rms == 0 ? 1 : overall / rms;
+    }
+
+    /// <summary>Per-column when asked for, or when a few outlier columns would dominate one scale.</summary>
+    public static bool UsePerColumn(float[] values, int rows, int columns, bool perChannelRequested) =>
+        columns > 1 && (perChannelRequested || PerTensorErrorRatio(values, rows, columns) > OutlierErrorRatio);
+
     private static QuantizationParameters ParametersFor(ReadOnlySpan<float> values)
     {
         var (qmin, qmax) = IntegerRange.Int8Symmetric;
