@@ -5,6 +5,7 @@ public static class PassRegistry
 {
     private static readonly IQuantizationPass[] Passes =
     [
+        new Int4.Int4WeightOnlyPass(),
     ];
 
     /// <summary>The pass for <paramref name="precision"/>.</summary>
