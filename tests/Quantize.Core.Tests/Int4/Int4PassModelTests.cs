@@ -223,7 +223,7 @@ public class Int4PassModelTests(ITestOutputHelper output)
     [Fact]
     public void Shared_weight_is_quantized_once_and_kept_in_float_for_its_float_consumer()
     {
-        var outcome = Run(TestModelCatalog.SharedWeight(), Options());
+        var outcome = Run(TestModelCatalog.SharedWeightWithFloatUse(), Options());
 
         var nodes = Nodes(outcome.Model, "MatMulNBits").ToList();
         Assert.Equal(2, nodes.Count);

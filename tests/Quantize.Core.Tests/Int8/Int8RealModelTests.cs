@@ -40,5 +40,5 @@ public class Int8RealModelTests
         Assert.Equal(Count(ModelProto(RealModels.ResNet18Path), "Conv"), Count(outcome.Model, "Conv"));
     }
 
-    private static Onnx.ModelProto ModelProto(string path) => Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+    private static Quantize.Core.Onnx.ModelProto ModelProto(string path) => Quantize.Core.Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
 }

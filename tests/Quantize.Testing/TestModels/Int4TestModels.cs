@@ -11,7 +11,7 @@ public static partial class TestModelCatalog
     /// One weight read three ways: x[2,32] → MatMul(x, W) → MatMul(·, W) → y[2,32], and W + bias → w_shifted[32,32]
     /// (a float consumer that must keep the float W).
     /// </summary>
-    public static ModelProto SharedWeight(long opset = 17)
+    public static ModelProto SharedWeightWithFloatUse(long opset = 17)
     {
         var b = new ModelBuilder(opset);
         var x = b.Input("x", DataType.Float, 2, 32);
