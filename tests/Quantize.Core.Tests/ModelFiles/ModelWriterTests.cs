@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Quantize.Core.Onnx;
 
-namespace Quantize.Core.Tests.Onnx;
+namespace Quantize.Core.Tests.ModelFiles;
 
 public class ModelWriterTests
 {

@@ -1,7 +1,7 @@
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
 
-namespace Quantize.Core.Tests.Graph;
+namespace Quantize.Core.Tests.GraphHelpers;
 
 public class NodeSelectorTests
 {

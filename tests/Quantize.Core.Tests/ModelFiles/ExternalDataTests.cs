@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Onnx;
 
-namespace Quantize.Core.Tests.Onnx;
+namespace Quantize.Core.Tests.ModelFiles;
 
 public class ExternalDataTests
 {

@@ -1,6 +1,6 @@
 using Quantize.Core.Graph;
 
-namespace Quantize.Core.Tests.Graph;
+namespace Quantize.Core.Tests.GraphHelpers;
 
 public class TopologicalSorterTests
 {
