@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.Tokenizers;
 
 namespace Quantize.Testing;
@@ -11,18 +12,18 @@ public static class MiniLmEmbedder
 {
     private static readonly Lazy<BertTokenizer> Tokenizer = new(() => BertTokenizer.Create(RealModels.MiniLmVocabPath));
 
-    /// <summary>Embeds each sentence (batch of one, so no padding affects the result).</summary>
+    /// <summary>Embeds each sentence (batch of one, so no padding affects the result) with one session.</summary>
     public static float[][] Embed(string modelPath, IReadOnlyList<string> sentences)
     {
-        var bytes = File.ReadAllBytes(modelPath);
-        return [.. sentences.Select(s => EmbedOne(bytes, s))];
+        using var session = OrtRunner.Open(modelPath);
+        return [.. sentences.Select(s => EmbedOne(session, s))];
     }
 
-    private static float[] EmbedOne(byte[] model, string sentence)
+    private static float[] EmbedOne(InferenceSession session, string sentence)
     {
         var ids = Tokenizer.Value.EncodeToIds(sentence).Select(i => (long)i).ToArray();
         var shape = new long[] { 1, ids.Length };
-        var outputs = OrtRunner.Run(model, new Dictionary<string, OrtRunner.Input>
+        var outputs = OrtRunner.Run(session, new Dictionary<string, OrtRunner.Input>
         {
             ["input_ids"] = new(ids, shape),
             ["attention_mask"] = new(Enumerable.Repeat(1L, ids.Length).ToArray(), shape),

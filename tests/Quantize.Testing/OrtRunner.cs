@@ -17,16 +17,31 @@ public static class OrtRunner
     public static Dictionary<string, float[]> Run(ModelProto model, IReadOnlyDictionary<string, Input> inputs) => Run(model.ToByteArray(), inputs);
 
     /// <summary>Runs a model file (from its path, so external data beside it resolves).</summary>
-    public static Dictionary<string, float[]> Run(string modelPath, IReadOnlyDictionary<string, Input> inputs) =>
-        Run(options => new InferenceSession(modelPath, options), inputs);
-
-    public static Dictionary<string, float[]> Run(byte[] modelBytes, IReadOnlyDictionary<string, Input> inputs) =>
-        Run(options => new InferenceSession(modelBytes, options), inputs);
-
-    private static Dictionary<string, float[]> Run(Func<SessionOptions, InferenceSession> open, IReadOnlyDictionary<string, Input> inputs)
+    public static Dictionary<string, float[]> Run(string modelPath, IReadOnlyDictionary<string, Input> inputs)
     {
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        using var session = open(options);
+        using var session = Open(modelPath);
+        return Run(session, inputs);
+    }
+
+    public static Dictionary<string, float[]> Run(byte[] modelBytes, IReadOnlyDictionary<string, Input> inputs)
+    {
+        using var options = QuietOptions();
+        using var session = new InferenceSession(modelBytes, options);
+        return Run(session, inputs);
+    }
+
+    /// <summary>Opens a session on a model file for repeated runs (external data beside it resolves).</summary>
+    public static InferenceSession Open(string modelPath)
+    {
+        using var options = QuietOptions();
+        return new InferenceSession(modelPath, options);
+    }
+
+    private static SessionOptions QuietOptions() => new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+
+    /// <summary>Runs an open session once.</summary>
+    public static Dictionary<string, float[]> Run(InferenceSession session, IReadOnlyDictionary<string, Input> inputs)
+    {
         var names = inputs.Keys.ToArray();
         var values = names.Select(n => CreateValue(inputs[n])).ToArray();
         try
