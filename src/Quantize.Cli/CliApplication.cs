@@ -71,5 +71,9 @@ internal static class CliApplication
 
     /// <summary>True when no command was named and the root could not make sense of the arguments.</summary>
     private static bool ShouldDefaultToQuantize(ParseResult parseResult, RootCommand root, string[] args) =>
-        args.Length > 0 && parseResult.Action is ParseErrorAction && ReferenceEquals(parseResult.CommandResult.Command, root);
+        args.Length > 0
+        && parseResult.Action is ParseErrorAction
+        && ReferenceEquals(parseResult.CommandResult.Command, root)
+        // A missing response file is the whole story; quantize's "--output is required" would only bury it.
+        && !args.Any(a => a.StartsWith('@') && !File.Exists(a[1..]));
 }
