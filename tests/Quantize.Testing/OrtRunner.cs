@@ -13,12 +13,17 @@ public static class OrtRunner
 
     public static Dictionary<string, float[]> Run(ModelProto model, IReadOnlyDictionary<string, Input> inputs) => Run(model.ToByteArray(), inputs);
 
-    public static Dictionary<string, float[]> Run(string modelPath, IReadOnlyDictionary<string, Input> inputs) => Run(File.ReadAllBytes(modelPath), inputs);
+    /// <summary>Runs a model file (from its path, so external data beside it resolves).</summary>
+    public static Dictionary<string, float[]> Run(string modelPath, IReadOnlyDictionary<string, Input> inputs) =>
+        Run(options => new InferenceSession(modelPath, options), inputs);
 
-    public static Dictionary<string, float[]> Run(byte[] modelBytes, IReadOnlyDictionary<string, Input> inputs)
+    public static Dictionary<string, float[]> Run(byte[] modelBytes, IReadOnlyDictionary<string, Input> inputs) =>
+        Run(options => new InferenceSession(modelBytes, options), inputs);
+
+    private static Dictionary<string, float[]> Run(Func<SessionOptions, InferenceSession> open, IReadOnlyDictionary<string, Input> inputs)
     {
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        using var session = new InferenceSession(modelBytes, options);
+        using var session = open(options);
         var names = inputs.Keys.ToArray();
         var values = names.Select(n => CreateValue(inputs[n])).ToArray();
         try

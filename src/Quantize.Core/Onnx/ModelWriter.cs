@@ -19,7 +19,10 @@ public static class ModelWriter
     private const int ExternalTensorMinBytes = 1024;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>; returns the bytes written (all files).</summary>
-    public static long Save(ModelProto model, string path)
+    public static long Save(ModelProto model, string path) => Save(model, path, InlineLimitBytes);
+
+    /// <summary>As <see cref="Save(ModelProto, string)"/> with an explicit inline limit (tests use a small one).</summary>
+    internal static long Save(ModelProto model, string path, long inlineLimitBytes)
     {
         ArgumentNullException.ThrowIfNull(model);
         var fullPath = Path.GetFullPath(path);
@@ -31,7 +34,7 @@ public static class ModelWriter
         {
             Directory.CreateDirectory(directory);
             long total = 0;
-            bool external = ModelTensors.All(model).Sum(t => (long)t.RawData.Length) > InlineLimitBytes;
+            bool external = ModelTensors.All(model).Sum(t => (long)t.RawData.Length) > inlineLimitBytes;
             if (external)
             {
                 total += MoveLargeTensorsToFile(model, tempData, dataFileName);
