@@ -5,10 +5,13 @@ using Quantize.Core.Onnx;
 
 namespace Quantize.Testing;
 
-/// <summary>Runs a model with real ONNX Runtime sessions on the CPU provider and returns outputs as float32.</summary>
+/// <summary>
+/// Runs a model with real ONNX Runtime sessions on the CPU provider and returns outputs as float32
+/// (float16/bfloat16 widened; int32/int64 outputs such as indices converted, exact below 2^24).
+/// </summary>
 public static class OrtRunner
 {
-    /// <summary>An input tensor: data (float[], long[], bool[], int[]) and its shape.</summary>
+    /// <summary>An input tensor: data (float[], Float16[], BFloat16[], long[], bool[], int[]) and its shape.</summary>
     public sealed record Input(Array Data, long[] Shape);
 
     public static Dictionary<string, float[]> Run(ModelProto model, IReadOnlyDictionary<string, Input> inputs) => Run(model.ToByteArray(), inputs);
@@ -48,9 +51,17 @@ public static class OrtRunner
 
     public static Input Floats(float[] data, params long[] shape) => new(data, shape);
 
+    /// <summary>A float16 input holding <paramref name="data"/> rounded to nearest even.</summary>
+    public static Input Float16s(float[] data, params long[] shape) => new(data.Select(v => (Float16)v).ToArray(), shape);
+
+    /// <summary>A bfloat16 input holding <paramref name="data"/> rounded to nearest even.</summary>
+    public static Input BFloat16s(float[] data, params long[] shape) => new(data.Select(v => (BFloat16)v).ToArray(), shape);
+
     private static OrtValue CreateValue(Input input) => input.Data switch
     {
         float[] f => OrtValue.CreateTensorValueFromMemory(f, input.Shape),
+        Float16[] h => OrtValue.CreateTensorValueFromMemory(h, input.Shape),
+        BFloat16[] bf => OrtValue.CreateTensorValueFromMemory(bf, input.Shape),
         long[] l => OrtValue.CreateTensorValueFromMemory(l, input.Shape),
         int[] i => OrtValue.CreateTensorValueFromMemory(i, input.Shape),
         bool[] b => OrtValue.CreateTensorValueFromMemory(b, input.Shape),
@@ -65,6 +76,8 @@ public static class OrtRunner
             TensorElementType.Float => value.GetTensorDataAsSpan<float>().ToArray(),
             TensorElementType.Float16 => [.. value.GetTensorDataAsSpan<Float16>().ToArray().Select(h => (float)h)],
             TensorElementType.BFloat16 => [.. value.GetTensorDataAsSpan<BFloat16>().ToArray().Select(h => (float)h)],
+            TensorElementType.Int64 => [.. value.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
+            TensorElementType.Int32 => [.. value.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
             _ => throw new NotSupportedException($"Output element type {type}"),
         };
     }

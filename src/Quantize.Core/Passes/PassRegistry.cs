@@ -5,6 +5,10 @@ public static class PassRegistry
 {
     private static readonly IQuantizationPass[] Passes =
     [
+        new Fp16.Fp16Pass(),
+        new Bf16.Bf16Pass(),
+        new Int8.Int8DynamicPass(),
+        new Int4.Int4WeightOnlyPass(),
     ];
 
     /// <summary>The pass for <paramref name="precision"/>.</summary>

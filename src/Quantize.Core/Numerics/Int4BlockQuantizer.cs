@@ -1,0 +1,140 @@
+namespace Quantize.Core.Numerics;
+
+/// <summary>
+/// Block-wise 4-bit quantization the way ONNX Runtime's C++ library prepares MatMulNBits weights
+/// (REFERENCE.md "Quantize / dequantize", 4-bit notes), so that our blocks equal the ones ORT's own
+/// tooling would write. It differs from the int8 path on purpose: it multiplies by the reciprocal of
+/// the scale and rounds half away from zero.
+/// <list type="bullet">
+/// <item>Symmetric: scale = (the value with the largest |v|) / −8, implicit zero point 8. Dividing by −8
+/// maps that value to level 0, the side with room for 8 steps, so the extreme value is exact.</item>
+/// <item>Asymmetric: scale = (max(mx, 0) − min(mn, 0)) / 15, zero point = clamp(round(−mn / scale), 0, 15).</item>
+/// <item>q = clamp(round_half_away_from_zero(v × (1 / scale)) + zero point, 0, 15).</item>
+/// </list>
+/// Levels are unsigned 0..15 in both modes: x ≈ (q − zero point) × scale.
+/// </summary>
+public static class Int4BlockQuantizer
+{
+    /// <summary>The implicit zero point of symmetric blocks (and MatMulNBits' default).</summary>
+    public const byte SymmetricZeroPoint = 8;
+
+    /// <summary>The largest 4-bit level.</summary>
+    public const int MaxLevel = 15;
+
+    /// <summary>
+    /// Quantizes one block into levels 0..15 written to <paramref name="levels"/> (same length as
+    /// <paramref name="block"/>) and returns the block's scale and zero point.
+    /// </summary>
+    public static (float Scale, byte ZeroPoint) QuantizeBlock(ReadOnlySpan<float> block, bool symmetric, Span<byte> levels)
+    {
+        if (levels.Length < block.Length)
+        {
+            throw new ArgumentException($"Levels hold {levels.Length} elements but the block has {block.Length}.", nameof(levels));
+        }
+
+        float scale;
+        byte zeroPoint;
+        if (symmetric)
+        {
+            scale = SymmetricScale(block);
+            zeroPoint = SymmetricZeroPoint;
+        }
+        else
+        {
+            (scale, zeroPoint) = AsymmetricParameters(block);
+        }
+
+        float reciprocal = scale != 0f ? 1f / scale : 0f;
+        // A subnormal scale has no finite reciprocal; dividing keeps such a block's levels exact
+        // instead of turning them into ±inf (or NaN for zeros).
+        bool divide = float.IsInfinity(reciprocal);
+        for (int i = 0; i < block.Length; i++)
+        {
+            float scaled = divide ? block[i] / scale : block[i] * reciprocal;
+            levels[i] = ToLevel(scaled, zeroPoint);
+        }
+
+        return (scale, zeroPoint);
+    }
+
+    /// <summary>
+    /// The symmetric scale of a block: its largest-magnitude value, sign kept, divided by −8 (0 for an
+    /// all-zero block). When the most negative and the most positive value have the same magnitude the
+    /// negative one wins, as in ONNX Runtime's range2scale, so the choice never depends on element order.
+    /// </summary>
+    public static float SymmetricScale(ReadOnlySpan<float> block)
+    {
+        float min = 0f;
+        float max = 0f;
+        foreach (var v in block)
+        {
+            min = MathF.Min(min, v);
+            max = MathF.Max(max, v);
+        }
+
+        float extreme = MathF.Abs(max) > MathF.Abs(min) ? max : min;
+        return extreme == 0f ? 0f : extreme / -8f; // +0, not −0, for an all-zero block
+    }
+
+    /// <summary>Asymmetric scale and zero point of a block; the range always includes zero.</summary>
+    public static (float Scale, byte ZeroPoint) AsymmetricParameters(ReadOnlySpan<float> block)
+    {
+        float min = 0f;
+        float max = 0f;
+        foreach (var v in block)
+        {
+            min = MathF.Min(min, v);
+            max = MathF.Max(max, v);
+        }
+
+        float scale = (max - min) / MaxLevel;
+        if (scale == 0f)
+        {
+            return (0f, 0);
+        }
+
+        float zeroPoint = -min / scale;
+        return (scale, (byte)Math.Clamp(MathF.Round(zeroPoint, MidpointRounding.AwayFromZero), 0f, MaxLevel));
+    }
+
+    /// <summary>Maps an already scaled value to its level: round half away from zero, add the zero point, clamp.</summary>
+    public static byte ToLevel(float scaled, byte zeroPoint) =>
+        (byte)Math.Clamp(MathF.Round(scaled, MidpointRounding.AwayFromZero) + zeroPoint, 0f, MaxLevel);
+
+    /// <summary>The value a level stands for: (q − zeroPoint) × scale.</summary>
+    public static float Dequantize(byte level, float scale, byte zeroPoint) => (level - zeroPoint) * scale;
+
+    /// <summary>
+    /// Quantizes <paramref name="rows"/> vectors of <paramref name="length"/> values each (row-major in
+    /// <paramref name="values"/>) in blocks of <paramref name="blockSize"/> along each row. A row whose
+    /// length is not a whole number of blocks is zero-padded: the padding takes the block's zero-point
+    /// level, which dequantizes to exactly 0.
+    /// </summary>
+    public static Int4QuantizedRows QuantizeRows(ReadOnlySpan<float> values, int rows, int length, int blockSize, bool symmetric)
+    {
+        if (blockSize <= 0 || rows < 0 || length < 0 || values.Length != (long)rows * length)
+        {
+            throw new ArgumentException($"Expected {rows} × {length} values with a positive block size, got {values.Length} values and block size {blockSize}.");
+        }
+
+        int blocksPerRow = (length + blockSize - 1) / blockSize;
+        int paddedLength = blocksPerRow * blockSize;
+        var result = new Int4QuantizedRows(rows, length, blockSize, symmetric);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = values.Slice(r * length, length);
+            var rowLevels = result.Levels.AsSpan(r * paddedLength, paddedLength);
+            for (int b = 0; b < blocksPerRow; b++)
+            {
+                int start = b * blockSize;
+                int count = Math.Min(blockSize, length - start);
+                var (scale, zeroPoint) = QuantizeBlock(row.Slice(start, count), symmetric, rowLevels.Slice(start, count));
+                rowLevels.Slice(start + count, blockSize - count).Fill(zeroPoint);
+                result.Scales[(r * blocksPerRow) + b] = scale;
+                result.ZeroPoints[(r * blocksPerRow) + b] = zeroPoint;
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,197 @@
+using Quantize.Core.Graph;
+using Quantize.Core.Numerics;
+using Quantize.Core.Onnx;
+using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
+
+namespace Quantize.Core.Passes.Int4;
+
+/// <summary>
+/// Rewrites eligible nodes in place: MatMul → com.microsoft MatMulNBits, embedding Gather →
+/// com.microsoft GatherBlockQuantized, or (standard-ONNX form) a block-wise DequantizeLinear of an
+/// int4/uint4 initializer feeding the original node. A weight shared by several nodes of one graph is
+/// quantized once and its tensors are shared.
+/// </summary>
+internal sealed class Int4NodeRewriter
+{
+    private readonly PassContext _context;
+    private readonly Dictionary<GraphProto, Dictionary<string, string[]>> _done = new(ReferenceEqualityComparer.Instance);
+
+    public Int4NodeRewriter(PassContext context) => _context = context;
+
+    private int BlockSize => _context.Options.BlockSize;
+
+    private bool Symmetric => _context.Options.Symmetric;
+
+    /// <summary>Rewrites <paramref name="candidate"/>'s node.</summary>
+    public void Rewrite(Int4Candidate candidate)
+    {
+        var node = candidate.Node;
+        if (_context.Options.StandardOnnxInt4)
+        {
+            node.Input[candidate.WeightInput] = Shared(candidate, "dq", () => [AddDequantizeLinear(candidate)])[0];
+        }
+        else if (candidate.Target == Int4Target.MatMul)
+        {
+            var tensors = Shared(candidate, "nbits", () => AddMatMulNBitsTensors(candidate));
+            ReplaceInputs(node, [node.Input[0], .. tensors]);
+            Retarget(node, "MatMulNBits",
+                IntAttribute("K", candidate.Length),
+                IntAttribute("N", candidate.Rows),
+                IntAttribute("bits", 4),
+                IntAttribute("block_size", BlockSize),
+                IntAttribute("accuracy_level", _context.Options.AccuracyLevel));
+        }
+        else
+        {
+            var tensors = Shared(candidate, "gbq", () => AddGatherBlockQuantizedTensors(candidate));
+            ReplaceInputs(node, [tensors[0], node.Input[1], .. tensors.Skip(1)]);
+            Retarget(node, "GatherBlockQuantized",
+                IntAttribute("bits", 4),
+                IntAttribute("block_size", BlockSize),
+                IntAttribute("gather_axis", 0),
+                IntAttribute("quantize_axis", 1));
+        }
+    }
+
+    private string[] Shared(Int4Candidate candidate, string form, Func<string[]> create)
+    {
+        if (!_done.TryGetValue(candidate.Graph, out var byWeight))
+        {
+            _done[candidate.Graph] = byWeight = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        }
+
+        var key = form + "\n" + candidate.Weight.Name;
+        if (!byWeight.TryGetValue(key, out var names))
+        {
+            byWeight[key] = names = create();
+        }
+
+        return names;
+    }
+
+    private Int4QuantizedRows Quantize(Int4Candidate candidate)
+    {
+        var values = candidate.Weight.Tensor.ReadFloats();
+        if (candidate.Target == Int4Target.MatMul)
+        {
+            // B is [K, N] row-major; MatMulNBits quantizes each output column along K.
+            values = Transpose(values, candidate.Length, candidate.Rows);
+        }
+
+        return Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, BlockSize, Symmetric);
+    }
+
+    private string[] AddMatMulNBitsTensors(Int4Candidate candidate)
+    {
+        var rows = Quantize(candidate);
+        var (b, scales, zeroPoints) = Int4Layouts.MatMulNBits(rows);
+        var name = candidate.Weight.Name;
+        var names = new List<string>
+        {
+            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), DataType.Uint8, [rows.Rows, rows.BlocksPerRow, BlockSize / 2], b)),
+            AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, [scales.Length], scales)),
+        };
+        if (zeroPoints is not null)
+        {
+            names.Add(AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_zero_points"), DataType.Uint8, [zeroPoints.Length], zeroPoints)));
+        }
+
+        return [.. names];
+    }
+
+    private string[] AddGatherBlockQuantizedTensors(Int4Candidate candidate)
+    {
+        var rows = Quantize(candidate);
+        var (data, scales, zeroPoints) = Int4Layouts.GatherBlockQuantized(rows);
+        var name = candidate.Weight.Name;
+        var names = new List<string>
+        {
+            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), DataType.Uint8, [rows.Rows, rows.Length / 2], data)),
+            AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, [rows.Rows, rows.BlocksPerRow], scales)),
+        };
+        if (zeroPoints is not null)
+        {
+            names.Add(AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_zero_points"), DataType.Uint8, [rows.Rows, (rows.BlocksPerRow + 1) / 2], zeroPoints)));
+        }
+
+        return [.. names];
+    }
+
+    private string AddDequantizeLinear(Int4Candidate candidate)
+    {
+        var rows = Quantize(candidate);
+        bool alongK = candidate.Target == Int4Target.MatMul;
+        var (data, dataDims, scales, zeroPoints, parameterDims) = Int4Layouts.Dequantizable(rows, alongK);
+        var name = candidate.Weight.Name;
+        var type = Symmetric ? DataType.Int4 : DataType.Uint4;
+        var dq = new NodeProto { OpType = "DequantizeLinear", Name = _context.Names.Fresh(name + "_DequantizeLinear") };
+        dq.Input.Add(AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), type, dataDims, data)));
+        dq.Input.Add(AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, parameterDims, scales)));
+        if (zeroPoints is not null)
+        {
+            dq.Input.Add(AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_zero_points"), type, parameterDims, zeroPoints)));
+        }
+
+        var output = _context.Names.Fresh(name + "_dequantized");
+        dq.Output.Add(output);
+        dq.Attribute.Add(IntAttribute("axis", alongK ? 0 : 1));
+        dq.Attribute.Add(IntAttribute("block_size", BlockSize));
+        candidate.Graph.Node.Add(dq); // the engine sorts nodes topologically before writing.
+        return output;
+    }
+
+    private string AddInitializer(GraphProto graph, TensorProto tensor)
+    {
+        graph.Initializer.Add(tensor);
+        if (_context.Model.IrVersion < 4)
+        {
+            // IR 3 required every initializer to be declared as a graph input as well.
+            graph.Input.Add(ValueInfoOf(tensor));
+        }
+
+        return tensor.Name;
+    }
+
+    private static ValueInfoProto ValueInfoOf(TensorProto tensor)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.AddRange(tensor.Dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+        return new ValueInfoProto
+        {
+            Name = tensor.Name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = tensor.DataType, Shape = shape } },
+        };
+    }
+
+    private static void ReplaceInputs(NodeProto node, IEnumerable<string> inputs)
+    {
+        var list = inputs.ToList();
+        node.Input.Clear();
+        node.Input.AddRange(list);
+    }
+
+    private static void Retarget(NodeProto node, string opType, params AttributeProto[] attributes)
+    {
+        node.OpType = opType;
+        node.Domain = Opsets.Microsoft;
+        node.Attribute.Clear();
+        node.Attribute.AddRange(attributes);
+    }
+
+    private static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static float[] Transpose(float[] values, int rows, int columns)
+    {
+        var result = new float[values.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                result[((long)c * rows) + r] = values[((long)r * columns) + c];
+            }
+        }
+
+        return result;
+    }
+}

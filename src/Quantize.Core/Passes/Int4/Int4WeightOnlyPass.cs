@@ -1,0 +1,78 @@
+using System.Globalization;
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Graph;
+
+namespace Quantize.Core.Passes.Int4;
+
+/// <summary>
+/// INT4 weight-only quantization: constant MatMul weights become com.microsoft MatMulNBits and embedding
+/// tables com.microsoft GatherBlockQuantized, both with 4-bit blocks along the reduction/embedding axis;
+/// activations stay float. With <see cref="QuantizeOptions.StandardOnnxInt4"/> the weights are instead
+/// stored as int4/uint4 initializers behind a block-wise DequantizeLinear (ONNX opset 21), which any
+/// runtime can run and which ONNX Runtime fuses back into MatMulNBits on CPU.
+/// </summary>
+public sealed class Int4WeightOnlyPass : IQuantizationPass
+{
+    /// <summary>The first default-domain opset with block-wise DequantizeLinear and int4 tensors.</summary>
+    public const long StandardFormMinimumOpset = 21;
+
+    /// <inheritdoc />
+    public Precision Precision => Precision.Int4;
+
+    /// <inheritdoc />
+    public void Run(PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        if (options.StandardOnnxInt4)
+        {
+            RequireOpset21(context);
+        }
+
+        var skipped = new SkipLog();
+        var candidates = Int4CandidateFinder.Find(context, skipped);
+        var rewriter = new Int4NodeRewriter(context);
+        foreach (var candidate in candidates)
+        {
+            rewriter.Rewrite(candidate);
+            context.Result.CountQuantized(candidate.Target == Int4Target.MatMul ? "MatMul" : "Gather");
+        }
+
+        skipped.WriteTo(context.Result);
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        DeadWeightRemover.Remove(context.Model, candidates.Select(c => c.Weight));
+        if (!options.StandardOnnxInt4)
+        {
+            Opsets.Ensure(context.Model, Opsets.Microsoft, 1);
+        }
+
+        context.Result.Notes.Add(Describe(options, candidates));
+    }
+
+    private static void RequireOpset21(PassContext context)
+    {
+        long opset = Opsets.Version(context.Model, string.Empty);
+        if (opset < StandardFormMinimumOpset)
+        {
+            var message = string.Create(CultureInfo.InvariantCulture,
+                $"The standard-ONNX INT4 form needs block-wise DequantizeLinear and int4 tensors, which exist from opset {StandardFormMinimumOpset}; this model declares opset {opset}. ")
+                + "Quantize.Build does not raise a model's opset because that silently changes the meaning of other operators. "
+                + "Re-export the model at opset 21 or later, or use the default INT4 form (com.microsoft MatMulNBits), which works at any opset.";
+            throw new QuantizeException(ErrorCodes.OpsetTooOld, context.ModelPath, message);
+        }
+    }
+
+    private static string Describe(QuantizeOptions options, List<Int4Candidate> candidates)
+    {
+        int matMuls = candidates.Count(c => c.Target == Int4Target.MatMul);
+        int embeddings = candidates.Count - matMuls;
+        var blocks = string.Create(CultureInfo.InvariantCulture, $"4-bit {(options.Symmetric ? "symmetric" : "asymmetric")} blocks of {options.BlockSize}");
+        return options.StandardOnnxInt4
+            ? string.Create(CultureInfo.InvariantCulture, $"INT4 (standard ONNX): {matMuls} MatMul and {embeddings} Gather weights stored as {(options.Symmetric ? "int4" : "uint4")} behind block-wise DequantizeLinear, {blocks}.")
+            : string.Create(CultureInfo.InvariantCulture, $"INT4: {matMuls} MatMul → MatMulNBits (accuracy_level {options.AccuracyLevel}), {embeddings} Gather → GatherBlockQuantized, {blocks}.");
+    }
+}
