@@ -2,7 +2,8 @@ namespace Quantize.Core.Diagnostics;
 
 /// <summary>
 /// The stable diagnostic codes of Quantize.Build. A code never changes meaning once released; the
-/// README's error table lists every one of them. Errors are QNT0xxx, warnings QNT1xxx.
+/// README's error table lists every one of them. Errors are QNT0xxx, warnings QNT1xxx,
+/// and QNT9999 marks an internal error (a defect to report).
 /// </summary>
 public static class ErrorCodes
 {
@@ -38,6 +39,12 @@ public static class ErrorCodes
 
     /// <summary>The quantized model failed to load in ONNX Runtime: an engine defect, reported rather than shipped.</summary>
     public const string OutputRejected = "QNT0011";
+
+    /// <summary>
+    /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
+    /// canonical error line instead of a stack trace; please report it with the model.
+    /// </summary>
+    public const string InternalError = "QNT9999";
 
     /// <summary>Warning: the model is already in the requested precision; it is written unchanged.</summary>
     public const string AlreadyInPrecision = "QNT1001";

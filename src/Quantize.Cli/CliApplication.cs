@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Quantize.Cli.Commands;
+using Quantize.Core.Graph;
+
+namespace Quantize.Cli;
+
+/// <summary>Builds the command tree, parses the arguments (response files included) and runs the chosen command.</summary>
+internal static class CliApplication
+{
+    /// <summary>Runs the CLI with <paramref name="args"/>; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var root = new RootCommand(
+            "Quantize ONNX models to FP16, BF16, INT8 or INT4, and inspect them. " +
+            "'quantize' is the default command: dotnet quantize IN -o OUT --precision int8. " +
+            "Arguments may come from response files (dotnet quantize @args.rsp), one or more per line, quoted when they contain spaces.");
+        root.Subcommands.Add(QuantizeCommand.Create(console));
+        root.Subcommands.Add(InspectCommand.Create(console));
+
+        // Response files (@file) are expanded by the parser: each line is split like a command line,
+        // so a path with spaces must be quoted; lines starting with # are comments.
+        var parseResult = root.Parse(args);
+        if (ShouldDefaultToQuantize(parseResult, root, args))
+        {
+            // People type "dotnet quantize model.onnx ..."; parsing again with the command named keeps
+            // the tree simple (no root-level arguments leaking into every command's usage line) and
+            // also covers response files that do not start with a command name.
+            parseResult = root.Parse(["quantize", .. args]);
+        }
+
+        if (parseResult.Action is ParseErrorAction)
+        {
+            // Usage errors are not QNT diagnostics: the command line, not a model, is at fault.
+            foreach (var error in parseResult.Errors)
+            {
+                console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            if (LooksLikeMistypedCommand(args, root) is { } command)
+            {
+                console.Error.WriteLine($"Did you mean 'dotnet quantize {command}'?");
+            }
+
+            console.Error.WriteLine("Run 'dotnet quantize --help' for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        return parseResult.Invoke(new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            // Every command turns its own exceptions into QNT lines (CommandGuard); anything that still
+            // escapes is a defect, reported the same way below rather than as a stack trace.
+            EnableDefaultExceptionHandler = false,
+        });
+    }
+
+    /// <summary>A command name one or two edits away from a first argument that is not an existing file.</summary>
+    private static string? LooksLikeMistypedCommand(string[] args, RootCommand root)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-') || args[0].StartsWith('@') || File.Exists(args[0]))
+        {
+            return null;
+        }
+
+        var names = root.Subcommands.Select(c => c.Name).ToList();
+        var closest = ClosestMatch.Find(args[0], names);
+        return closest is not null && !names.Contains(args[0]) && ClosestMatch.EditDistance(args[0].ToLowerInvariant(), closest) <= 2 ? closest : null;
+    }
+
+    /// <summary>True when no command was named and the root could not make sense of the arguments.</summary>
+    private static bool ShouldDefaultToQuantize(ParseResult parseResult, RootCommand root, string[] args) =>
+        args.Length > 0
+        && parseResult.Action is ParseErrorAction
+        && ReferenceEquals(parseResult.CommandResult.Command, root)
+        // A missing response file is the whole story; quantize's "--output is required" would only bury it.
+        && !args.Any(a => a.StartsWith('@') && !File.Exists(a[1..]));
+}

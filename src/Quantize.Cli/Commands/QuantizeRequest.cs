@@ -1,0 +1,21 @@
+using Quantize.Core;
+
+namespace Quantize.Cli.Commands;
+
+/// <summary>
+/// One model to quantize, fully decided: what the command line (or, later, one line of a batch) asked for.
+/// Kept separate from parsing so a batch command can build many of these and run them in one process.
+/// </summary>
+/// <param name="InputPath">The float model.</param>
+/// <param name="OutputPath">Where the quantized model goes.</param>
+/// <param name="Options">The engine options.</param>
+/// <param name="Verify">Load the result in ONNX Runtime before reporting success.</param>
+/// <param name="Quiet">Print only warnings and errors.</param>
+/// <param name="Notes">Remarks about the request itself (options that do not apply to the precision...).</param>
+internal sealed record QuantizeRequest(
+    string InputPath,
+    string OutputPath,
+    QuantizeOptions Options,
+    bool Verify,
+    bool Quiet,
+    IReadOnlyList<string> Notes);

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Quantize.Cli.Commands;
+using Quantize.Core;
+
+namespace Quantize.Cli.Output;
+
+/// <summary>
+/// What a quantization did, for people and logs: nodes per op type, sizes, time, notes, then warnings as
+/// canonical <c>path(1,1): warning QNTxxxx: message</c> lines (printed even with --quiet, since the build
+/// task turns them into MSBuild warnings).
+/// </summary>
+internal static class QuantizeSummary
+{
+    /// <summary>Writes the summary of <paramref name="result"/>.</summary>
+    public static void Write(TextWriter writer, QuantizeRequest request, QuantizeResult result)
+    {
+        if (!request.Quiet)
+        {
+            WriteDetails(writer, request, result);
+        }
+
+        foreach (var warning in result.Warnings)
+        {
+            writer.WriteLine(warning.ToString());
+        }
+    }
+
+    private static void WriteDetails(TextWriter writer, QuantizeRequest request, QuantizeResult result)
+    {
+        var precision = request.Options.Precision.ToString().ToLowerInvariant();
+        writer.WriteLine($"Quantized {request.InputPath} -> {request.OutputPath} ({precision})");
+        if (result.Unchanged)
+        {
+            writer.WriteLine("  The model was written unchanged.");
+        }
+        else if (result.QuantizedByOpType.Count > 0)
+        {
+            writer.WriteLine(Invariant($"  Nodes quantized: {result.QuantizedByOpType.Values.Sum()}"));
+            Table.Write(writer, result.QuantizedByOpType.Select(kv => new[] { "  " + kv.Key, kv.Value.ToString(CultureInfo.InvariantCulture) }), rightAligned: [1]);
+        }
+
+        foreach (var (opType, reason) in result.Skipped)
+        {
+            writer.WriteLine($"  Left in float: {opType}: {reason}");
+        }
+
+        double ratio = result.BytesBefore > 0 ? (double)result.BytesAfter / result.BytesBefore : double.NaN;
+        writer.WriteLine(Invariant($"  Size: {Sizes.Bytes(result.BytesBefore)} -> {Sizes.Bytes(result.BytesAfter)} ({result.BytesBefore} -> {result.BytesAfter} bytes, ratio {ratio:0.000})"));
+        writer.WriteLine($"  Time: {Sizes.Duration(result.Elapsed)}{(request.Verify ? "" : " (not verified in ONNX Runtime: --no-verify)")}");
+
+        foreach (var note in request.Notes.Concat(result.Notes))
+        {
+            writer.WriteLine($"  Note: {note}");
+        }
+
+        if (CpuSpeedAdvice.For(request.Options, result) is { } advice)
+        {
+            writer.WriteLine($"  {advice}");
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

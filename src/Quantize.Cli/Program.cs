@@ -1,0 +1,3 @@
+using Quantize.Cli;
+
+return CliApplication.Run(args, CliConsole.System);
