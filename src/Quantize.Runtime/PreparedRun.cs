@@ -57,6 +57,24 @@ public sealed class PreparedRun : IDisposable
         }
     }
 
+    /// <summary>Disposes tensors bound so far when building a prepared run fails part way.</summary>
+    /// <param name="inputs">The inputs (unbound entries are default and ignored).</param>
+    /// <param name="outputs">The outputs (likewise).</param>
+    public static void Release(BoundTensor[] inputs, BoundTensor[] outputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        foreach (var t in inputs)
+        {
+            t.Dispose();
+        }
+
+        foreach (var t in outputs)
+        {
+            t.Dispose();
+        }
+    }
+
     /// <summary>Runs the model on the bound buffers.</summary>
     public void Run()
     {
