@@ -486,6 +486,11 @@ internal static class WrapperWriter
         w.Line();
         w.Line("/// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>");
         w.Open("public void Dispose()");
+        w.Line("if (_disposed)");
+        w.Line("{");
+        w.Line("    return;");
+        w.Line("}");
+        w.Line();
         w.Line("_disposed = true;");
         w.Line("_outputs.Dispose();");
         w.Close();
