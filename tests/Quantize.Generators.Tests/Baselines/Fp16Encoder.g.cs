@@ -233,6 +233,11 @@ namespace Samples.Vision
         /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _outputs.Dispose();
         }

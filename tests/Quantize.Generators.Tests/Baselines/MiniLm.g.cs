@@ -292,6 +292,11 @@ namespace MyApp.Models
         /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _outputs.Dispose();
         }

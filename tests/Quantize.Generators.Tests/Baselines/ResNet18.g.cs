@@ -199,6 +199,11 @@ namespace Samples.Images
         /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
             _outputs.Dispose();
         }

@@ -152,6 +152,11 @@ public sealed class TokenizerResult : global::System.IDisposable
     /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
         _outputs.Dispose();
     }
