@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Quantize.Runtime;
+
+/// <summary>Typed, copy-free views of output values.</summary>
+public static class OutputValues
+{
+    /// <summary>
+    /// The tensor's elements as <typeparamref name="T"/>, viewing ONNX Runtime's buffer. Reinterprets the
+    /// raw bytes so that <see cref="Half"/> works for float16 outputs; the generated code guarantees the
+    /// element type matches.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="value">A tensor value.</param>
+    /// <returns>The elements; valid while <paramref name="value"/> is alive.</returns>
+    public static ReadOnlySpan<T> Span<T>(OrtValue value)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return MemoryMarshal.Cast<byte, T>(value.GetTensorMutableRawData());
+    }
+
+    /// <summary>The tensor's shape (one native query; callers cache it).</summary>
+    /// <param name="value">A tensor value.</param>
+    /// <returns>The dimensions.</returns>
+    public static long[] Shape(OrtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.GetTensorTypeAndShape().Shape;
+    }
+
+    /// <summary>The elements of a string tensor (decoded from UTF-8, so copied).</summary>
+    /// <param name="value">A string tensor value.</param>
+    /// <returns>The strings, row-major.</returns>
+    public static string[] Strings(OrtValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.GetStringTensorAsArray();
+    }
+}
