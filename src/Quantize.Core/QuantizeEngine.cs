@@ -95,9 +95,9 @@ public static class QuantizeEngine
 
     private static void ValidateOptions(QuantizeOptions options, string path)
     {
-        if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
+        if (options.BlockSize is int blockSize && (blockSize < 16 || (blockSize & (blockSize - 1)) != 0))
         {
-            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Block size {options.BlockSize} must be a power of two, at least 16.");
+            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Block size {blockSize} must be a power of two, at least 16.");
         }
 
         if (options.AccuracyLevel is < 0 or > 4)

@@ -25,6 +25,22 @@ public static partial class TestModelCatalog
     }
 
     /// <summary>
+    /// One weight read by a projection whose output goes straight into a Softmax and by one whose output does
+    /// not: x[2,32] → MatMul(x, W) → Softmax → probs[2,32]; x[2,32] → MatMul(x, W) → y[2,32].
+    /// </summary>
+    public static ModelProto WeightSharedBySoftmaxAndPlainPaths(long opset = 17)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 2, 32);
+        var w = b.RandomInitializer("shared.weight", 0.3f, 32, 32);
+        b.Node("Softmax", [b.Node("MatMul", [x, w], "score_matmul")], "softmax", "probs", Int("axis", -1));
+        b.Node("MatMul", [x, w], "plain_matmul", "y");
+        b.Output("probs", DataType.Float, 2, 32);
+        b.Output("y", DataType.Float, 2, 32);
+        return b.Model;
+    }
+
+    /// <summary>
     /// Weights the INT4 pass must leave alone: x[2,64] → MatMul(tiny K = 8 slice) and an initializer that is
     /// also a graph input (callers may override it). x[2,8] → MatMul(x_small, small.weight[8,32]);
     /// x[2,64] → MatMul(x, override.weight[64,32]).
