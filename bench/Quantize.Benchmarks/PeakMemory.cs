@@ -1,61 +1,59 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Quantize.Core;
 
 namespace Quantize.Benchmarks;
 
 /// <summary>
 /// Peak resident memory while quantizing the 400 MB model. BenchmarkDotNet's memory diagnoser counts
-/// managed allocations, not the process high-water mark, so each precision runs in a fresh child process
-/// of this program that reports its own VmHWM (Linux) or peak working set.
+/// managed allocations, not the process high-water mark, so each precision runs the real CLI
+/// (Quantize.Cli.dll, with its own runtime settings and the ONNX Runtime verification it does by
+/// default) in a fresh process, which reports its own peak in its summary.
 /// </summary>
-public static class PeakMemory
+public static partial class PeakMemory
 {
-    /// <summary>Parent: runs one child per precision and prints a table.</summary>
+    /// <summary>Runs one CLI process per precision and prints a Markdown table.</summary>
     public static void Report()
     {
         var model = BenchmarkModels.Synthetic400Mb;
+        var cli = Path.Combine(AppContext.BaseDirectory, "Quantize.Cli.dll");
         long modelBytes = new FileInfo(model).Length;
-        Console.WriteLine($"Peak memory quantizing {Path.GetFileName(model)} ({modelBytes / 1e6:F0} MB)");
-        Console.WriteLine("| precision | peak RSS (MB) | × model size |");
-        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"Peak memory of `dotnet quantize` on {Path.GetFileName(model)} ({modelBytes / 1e6:F0} MB)");
+        Console.WriteLine("| precision | peak RSS (MB) | × model size | time |");
+        Console.WriteLine("|---|---|---|---|");
         foreach (var precision in Enum.GetValues<Precision>())
         {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { cli, "quantize", model, "-o", Path.Combine(BenchmarkModels.Folder, $"peak.{precision}.onnx"), "-p", precision.ToString() })
             {
-                // Started as `dotnet Quantize.Benchmarks.dll`: the child needs the assembly path too.
-                start.ArgumentList.Add(typeof(PeakMemory).Assembly.Location);
+                start.ArgumentList.Add(argument);
             }
 
-            start.ArgumentList.Add("peak-memory-child");
-            start.ArgumentList.Add(precision.ToString());
-
             using var child = Process.Start(start)!;
-            var output = child.StandardOutput.ReadToEnd().Trim();
+            var stderr = child.StandardError.ReadToEndAsync();
+            var output = child.StandardOutput.ReadToEnd();
             child.WaitForExit();
-            long peak = long.Parse(output.Split('\n')[^1], System.Globalization.CultureInfo.InvariantCulture);
-            Console.WriteLine($"| {precision} | {peak / 1e6:F0} | {(double)peak / modelBytes:F2} |");
+            var match = TimeAndPeak().Match(output);
+            if (child.ExitCode != 0 || !match.Success)
+            {
+                throw new InvalidOperationException($"CLI failed ({child.ExitCode}): {output}{stderr.Result}");
+            }
+
+            double peakMb = ToBytes(match.Groups["peak"].Value, match.Groups["unit"].Value) / 1e6;
+            Console.WriteLine($"| {precision} | {peakMb:F0} | {peakMb * 1e6 / modelBytes:F2} | {match.Groups["time"].Value} |");
         }
     }
 
-    /// <summary>Child: quantizes once (with verification, as the CLI does by default) and prints its peak RSS in bytes.</summary>
-    public static void Child(string precisionName)
-    {
-        var precision = Enum.Parse<Precision>(precisionName);
-        var output = Path.Combine(BenchmarkModels.Folder, $"peak.{precision}.onnx");
-        QuantizeEngine.Quantize(BenchmarkModels.Synthetic400Mb, output, new QuantizeOptions { Precision = precision });
-        Console.WriteLine(PeakResidentBytes());
-    }
-
-    private static long PeakResidentBytes()
-    {
-        const string status = "/proc/self/status";
-        if (File.Exists(status))
+    private static double ToBytes(string value, string unit) =>
+        double.Parse(value, CultureInfo.InvariantCulture) * unit switch
         {
-            var line = File.ReadLines(status).First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
+            "KiB" => 1024,
+            "MiB" => 1024 * 1024,
+            "GiB" => 1024 * 1024 * 1024,
+            _ => 1,
+        };
 
-        return Process.GetCurrentProcess().PeakWorkingSet64;
-    }
+    [GeneratedRegex(@"Time: (?<time>[^,(]+).*peak memory (?<peak>[\d.]+) (?<unit>\w+)")]
+    private static partial Regex TimeAndPeak();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.OnnxRuntime;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
@@ -26,22 +27,9 @@ public static class QuantizeEngine
         var clock = Stopwatch.StartNew();
         var result = new QuantizeResult();
 
-        progress?.Report("reading");
-        var (model, storedBytes) = ModelReader.Load(inputPath);
-        result.BytesBefore = storedBytes;
-
-        var excluded = NodeSelector.Create(options.Exclude, model, inputPath);
-        var context = new PassContext(model, inputPath, options, excluded, result);
-
-        progress?.Report($"quantizing to {options.Precision}");
-        PassRegistry.For(options.Precision).Run(context);
-        if (result.QuantizedByOpType.Count == 0 && !result.Unchanged)
-        {
-            result.Warnings.Add(new Diagnostic(ErrorCodes.NothingQuantized, inputPath,
-                $"Nothing in the model was eligible for {options.Precision}; the output equals the input apart from formatting."));
-        }
-
-        TopologicalSorter.SortAll(model.Graph);
+        // Held in a box so it can be released before verification: ONNX Runtime then loads the result into
+        // memory our parsed model no longer occupies, and peak memory is the larger phase, not the sum.
+        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, result, progress));
 
         progress?.Report("writing");
         // Write into a private staging folder beside the output (same volume, so the final moves are
@@ -51,10 +39,12 @@ public static class QuantizeEngine
         try
         {
             var stagedModel = Path.Combine(staging, Path.GetFileName(fullOutput));
-            result.BytesAfter = ModelWriter.Save(model, stagedModel);
+            result.BytesAfter = ModelWriter.Save(model.Value!, stagedModel);
+            model.Value = null;
             if (verifyOutput)
             {
                 progress?.Report("verifying with ONNX Runtime");
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 VerifyLoads(stagedModel, inputPath);
             }
 
@@ -81,11 +71,33 @@ public static class QuantizeEngine
         return result;
     }
 
+    /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
+    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, QuantizeResult result, IProgress<string>? progress)
+    {
+        progress?.Report("reading");
+        var (model, storedBytes) = ModelReader.Load(inputPath);
+        result.BytesBefore = storedBytes;
+
+        var excluded = NodeSelector.Create(options.Exclude, model, inputPath);
+        var context = new PassContext(model, inputPath, options, excluded, result);
+
+        progress?.Report($"quantizing to {options.Precision}");
+        PassRegistry.For(options.Precision).Run(context);
+        if (result.QuantizedByOpType.Count == 0 && !result.Unchanged)
+        {
+            result.Warnings.Add(new Diagnostic(ErrorCodes.NothingQuantized, inputPath,
+                $"Nothing in the model was eligible for {options.Precision}; the output equals the input apart from formatting."));
+        }
+
+        TopologicalSorter.SortAll(model.Graph);
+        return model;
+    }
+
     private static void ValidateOptions(QuantizeOptions options, string path)
     {
-        if (options.BlockSize < 16 || (options.BlockSize & (options.BlockSize - 1)) != 0)
+        if (options.BlockSize is int blockSize && (blockSize < 16 || (blockSize & (blockSize - 1)) != 0))
         {
-            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Block size {options.BlockSize} must be a power of two, at least 16.");
+            throw new QuantizeException(ErrorCodes.InvalidOption, path, $"Block size {blockSize} must be a power of two, at least 16.");
         }
 
         if (options.AccuracyLevel is < 0 or > 4)
@@ -105,6 +117,9 @@ public static class QuantizeEngine
         try
         {
             using var sessionOptions = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+            // Loading proves the graph resolves and every node has a kernel; pre-packed weight copies would
+            // only add memory to a session that never runs.
+            sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
             using var session = new InferenceSession(stagedPath, sessionOptions);
         }
         catch (OnnxRuntimeException ex)

@@ -24,8 +24,15 @@ public sealed record QuantizeOptions
     /// <summary>INT8: one scale per output channel instead of one per tensor.</summary>
     public bool PerChannel { get; init; }
 
-    /// <summary>INT4: elements per quantization block along K (a power of two, at least 16).</summary>
-    public int BlockSize { get; init; } = 32;
+    /// <summary>
+    /// INT4: elements per quantization block along K (a power of two, at least 16), used for every weight.
+    /// Null (the default) chooses per weight: <see cref="DefaultBlockSize"/>, or 16 for the weights whose
+    /// outlier input rows would make blocks of 32 lose too much (the run's notes say which and why).
+    /// </summary>
+    public int? BlockSize { get; init; }
+
+    /// <summary>INT4: the block size of every weight the automatic choice leaves alone.</summary>
+    public const int DefaultBlockSize = 32;
 
     /// <summary>INT4: symmetric blocks (implicit zero point 8) when true, per-block zero points when false.</summary>
     public bool Symmetric { get; init; } = true;

@@ -164,6 +164,22 @@ public sealed partial class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Int4_without_block_size_chooses_per_weight_and_says_which()
+    {
+        var input = ModelFiles.Write(_folder, "attention.onnx", TestModelCatalog.AttentionBlock());
+        var output = Path.Combine(_folder, "o.onnx");
+
+        var run = CliProcess.Run(input, "-o", output, "-p", "int4");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var sizes = ModelProto.Parser.ParseFrom(File.ReadAllBytes(output)).Graph.Node
+            .Where(n => n.OpType == "MatMulNBits")
+            .ToDictionary(n => n.Name, n => n.Attribute.Single(a => a.Name == "block_size").I);
+        Assert.Equal(new Dictionary<string, long> { ["query_matmul"] = 32, ["key_matmul"] = 32, ["value_matmul"] = 16, ["out_matmul"] = 16 }, sizes);
+        Assert.Contains("INT4 block sizes: 2 of 4 MatMul weights use blocks of 16", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Int4_qdq_format_writes_standard_onnx_int4()
     {
         var input = ModelFiles.Write(_folder, "mlp21.onnx", TestModelCatalog.Mlp(opset: 21));

@@ -66,10 +66,10 @@ public static class OrtRunner
 
     public static Input Floats(float[] data, params long[] shape) => new(data, shape);
 
-    /// <summary>A float16 input holding <paramref name="data"/> rounded to nearest even.</summary>
+    /// <summary>A float16 input holding <paramref name="data"/> converted by ONNX Runtime's Float16.</summary>
     public static Input Float16s(float[] data, params long[] shape) => new(data.Select(v => (Float16)v).ToArray(), shape);
 
-    /// <summary>A bfloat16 input holding <paramref name="data"/> rounded to nearest even.</summary>
+    /// <summary>A bfloat16 input holding <paramref name="data"/> converted by ONNX Runtime's BFloat16.</summary>
     public static Input BFloat16s(float[] data, params long[] shape) => new(data.Select(v => (BFloat16)v).ToArray(), shape);
 
     private static OrtValue CreateValue(Input input) => input.Data switch

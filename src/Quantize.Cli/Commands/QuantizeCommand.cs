@@ -52,10 +52,10 @@ internal sealed class QuantizeCommand
         Description = "INT8: one scale per output channel instead of one per tensor.",
     };
 
-    private readonly Option<int> _blockSize = new("--block-size")
+    private readonly Option<int?> _blockSize = new("--block-size")
     {
-        Description = "INT4: elements per quantization block (a power of two, at least 16).",
-        DefaultValueFactory = _ => Defaults.BlockSize,
+        Description = "INT4: elements per quantization block for every weight (a power of two, at least 16). "
+            + "Left out: 32, and 16 for MatMul weights whose error reaches the output without passing a softmax.",
     };
 
     private readonly Option<bool> _asymmetric = new("--asymmetric")

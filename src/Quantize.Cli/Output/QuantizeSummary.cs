@@ -46,7 +46,7 @@ internal static class QuantizeSummary
 
         double ratio = result.BytesBefore > 0 ? (double)result.BytesAfter / result.BytesBefore : double.NaN;
         writer.WriteLine(Invariant($"  Size: {Sizes.Bytes(result.BytesBefore)} -> {Sizes.Bytes(result.BytesAfter)} ({result.BytesBefore} -> {result.BytesAfter} bytes, ratio {ratio:0.000})"));
-        writer.WriteLine($"  Time: {Sizes.Duration(result.Elapsed)}{(request.Verify ? "" : " (not verified in ONNX Runtime: --no-verify)")}");
+        writer.WriteLine($"  Time: {Sizes.Duration(result.Elapsed)}{(request.Verify ? "" : " (not verified in ONNX Runtime: --no-verify)")}, peak memory {Sizes.Bytes(PeakMemoryBytes())}");
 
         foreach (var note in request.Notes.Concat(result.Notes))
         {
@@ -60,4 +60,11 @@ internal static class QuantizeSummary
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The process's high-water mark of resident memory (VmHWM on Linux), so users see what a model costs.</summary>
+    private static long PeakMemoryBytes()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
 }

@@ -11,7 +11,10 @@ namespace Quantize.Core.Numerics;
 /// <item>Asymmetric: scale = (max(mx, 0) − min(mn, 0)) / 15, zero point = clamp(round(−mn / scale), 0, 15).</item>
 /// <item>q = clamp(round_half_away_from_zero(v × (1 / scale)) + zero point, 0, 15).</item>
 /// </list>
-/// Levels are unsigned 0..15 in both modes: x ≈ (q − zero point) × scale.
+/// Levels are unsigned 0..15 in both modes: x ≈ (q − zero point) × scale. The zero point is added after
+/// rounding, as ORT's block-wise QDQ quantizer does (its older MatMulNBits packing rounds v / scale + zp
+/// instead, which differs only on exact ties below zero); rounding first keeps a block's levels
+/// symmetric around the zero point.
 /// </summary>
 public static class Int4BlockQuantizer
 {
@@ -108,33 +111,48 @@ public static class Int4BlockQuantizer
     /// Quantizes <paramref name="rows"/> vectors of <paramref name="length"/> values each (row-major in
     /// <paramref name="values"/>) in blocks of <paramref name="blockSize"/> along each row. A row whose
     /// length is not a whole number of blocks is zero-padded: the padding takes the block's zero-point
-    /// level, which dequantizes to exactly 0.
+    /// level, which dequantizes to exactly 0. Rows are independent, so large tensors are quantized in
+    /// parallel; the result does not depend on the thread count.
     /// </summary>
-    public static Int4QuantizedRows QuantizeRows(ReadOnlySpan<float> values, int rows, int length, int blockSize, bool symmetric)
+    public static Int4QuantizedRows QuantizeRows(float[] values, int rows, int length, int blockSize, bool symmetric)
     {
+        ArgumentNullException.ThrowIfNull(values);
         if (blockSize <= 0 || rows < 0 || length < 0 || values.Length != (long)rows * length)
         {
             throw new ArgumentException($"Expected {rows} × {length} values with a positive block size, got {values.Length} values and block size {blockSize}.");
         }
 
-        int blocksPerRow = (length + blockSize - 1) / blockSize;
-        int paddedLength = blocksPerRow * blockSize;
         var result = new Int4QuantizedRows(rows, length, blockSize, symmetric);
-        for (int r = 0; r < rows; r++)
+        const int ParallelThreshold = 1 << 16;
+        if ((long)rows * length < ParallelThreshold)
         {
-            var row = values.Slice(r * length, length);
-            var rowLevels = result.Levels.AsSpan(r * paddedLength, paddedLength);
-            for (int b = 0; b < blocksPerRow; b++)
+            for (int r = 0; r < rows; r++)
             {
-                int start = b * blockSize;
-                int count = Math.Min(blockSize, length - start);
-                var (scale, zeroPoint) = QuantizeBlock(row.Slice(start, count), symmetric, rowLevels.Slice(start, count));
-                rowLevels.Slice(start + count, blockSize - count).Fill(zeroPoint);
-                result.Scales[(r * blocksPerRow) + b] = scale;
-                result.ZeroPoints[(r * blocksPerRow) + b] = zeroPoint;
+                QuantizeRow(values, r, result);
             }
+        }
+        else
+        {
+            Parallel.For(0, rows, r => QuantizeRow(values, r, result));
         }
 
         return result;
+    }
+
+    private static void QuantizeRow(float[] values, int r, Int4QuantizedRows result)
+    {
+        int length = result.Length;
+        int blockSize = result.BlockSize;
+        var row = values.AsSpan(r * length, length);
+        var rowLevels = result.Levels.AsSpan(r * result.PaddedLength, result.PaddedLength);
+        for (int b = 0; b < result.BlocksPerRow; b++)
+        {
+            int start = b * blockSize;
+            int count = Math.Min(blockSize, length - start);
+            var (scale, zeroPoint) = QuantizeBlock(row.Slice(start, count), result.Symmetric, rowLevels.Slice(start, count));
+            rowLevels.Slice(start + count, blockSize - count).Fill(zeroPoint);
+            result.Scales[(r * result.BlocksPerRow) + b] = scale;
+            result.ZeroPoints[(r * result.BlocksPerRow) + b] = zeroPoint;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Quantize.Core.Numerics;
@@ -10,37 +11,11 @@ public static class LinearQuantizer
 {
     /// <summary>Quantizes <paramref name="values"/> into signed bytes.</summary>
     public static void QuantizeToInt8(ReadOnlySpan<float> values, QuantizationParameters p, int qmin, int qmax, Span<sbyte> destination)
-    {
-        CheckLengths(values.Length, destination.Length);
-        var scratch = new float[Math.Min(values.Length, 8192)];
-        for (int start = 0; start < values.Length; start += scratch.Length)
-        {
-            int count = Math.Min(scratch.Length, values.Length - start);
-            var chunk = scratch.AsSpan(0, count);
-            ScaleRoundClamp(values.Slice(start, count), p, qmin, qmax, chunk);
-            for (int i = 0; i < count; i++)
-            {
-                destination[start + i] = (sbyte)chunk[i];
-            }
-        }
-    }
+        => QuantizeTo(values, p, qmin, qmax, destination);
 
     /// <summary>Quantizes <paramref name="values"/> into unsigned bytes.</summary>
     public static void QuantizeToUInt8(ReadOnlySpan<float> values, QuantizationParameters p, int qmin, int qmax, Span<byte> destination)
-    {
-        CheckLengths(values.Length, destination.Length);
-        var scratch = new float[Math.Min(values.Length, 8192)];
-        for (int start = 0; start < values.Length; start += scratch.Length)
-        {
-            int count = Math.Min(scratch.Length, values.Length - start);
-            var chunk = scratch.AsSpan(0, count);
-            ScaleRoundClamp(values.Slice(start, count), p, qmin, qmax, chunk);
-            for (int i = 0; i < count; i++)
-            {
-                destination[start + i] = (byte)chunk[i];
-            }
-        }
-    }
+        => QuantizeTo(values, p, qmin, qmax, destination);
 
     /// <summary>Quantizes one value (the scalar reference the vector paths must agree with).</summary>
     public static int Quantize(float value, QuantizationParameters p, int qmin, int qmax)
@@ -51,6 +26,28 @@ public static class LinearQuantizer
 
     /// <summary>Dequantizes one value: (q − zeroPoint) × scale.</summary>
     public static float Dequantize(int q, QuantizationParameters p) => (q - p.ZeroPoint) * p.Scale;
+
+    /// <summary>
+    /// Quantizes through a float scratch chunk (SIMD for the arithmetic) and narrows to <typeparamref name="T"/>;
+    /// the values are already clamped into T's range, so the conversion is exact.
+    /// </summary>
+    private static void QuantizeTo<T>(ReadOnlySpan<float> values, QuantizationParameters p, int qmin, int qmax, Span<T> destination)
+        where T : struct, INumberBase<T>
+    {
+        CheckLengths(values.Length, destination.Length);
+        var scratch = new float[Math.Min(values.Length, 8192)];
+        for (int start = 0; start < values.Length; start += scratch.Length)
+        {
+            int count = Math.Min(scratch.Length, values.Length - start);
+            var chunk = scratch.AsSpan(0, count);
+            ScaleRoundClamp(values.Slice(start, count), p, qmin, qmax, chunk);
+            var target = destination.Slice(start, count);
+            for (int i = 0; i < count; i++)
+            {
+                target[i] = T.CreateTruncating(chunk[i]);
+            }
+        }
+    }
 
     private static void ScaleRoundClamp(ReadOnlySpan<float> values, QuantizationParameters p, int qmin, int qmax, Span<float> destination)
     {

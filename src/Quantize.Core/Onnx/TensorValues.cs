@@ -57,6 +57,16 @@ public static class TensorValues
         }
     }
 
+    /// <summary>
+    /// The values of a FLOAT tensor without copying when they are in raw_data (the usual case for large
+    /// weights); other storage falls back to <see cref="ReadFloats"/>. Large models hold hundreds of MB of
+    /// weights, and a transient float copy of each would raise peak memory for nothing.
+    /// </summary>
+    public static ReadOnlySpan<float> FloatView(this TensorProto tensor) =>
+        tensor.ElementType() == DataType.Float && !tensor.RawData.IsEmpty
+            ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span)
+            : tensor.ReadFloats();
+
     /// <summary>Reads an INT64 or INT32 tensor as longs (shapes, axes, indices).</summary>
     public static long[] ReadInt64s(this TensorProto tensor) => tensor.ElementType() switch
     {

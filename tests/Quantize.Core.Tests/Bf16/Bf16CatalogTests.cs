@@ -26,6 +26,7 @@ public class Bf16CatalogTests(ITestOutputHelper output)
         { "ConstantAndIf-true", 3 }, // Constant node, outer initializer, then-branch initializer
         { "ConstantAndIf-false", 3 },
         { "Embedding", 2 },
+        { "LoopOverOuterOutput", 0 }, // gain and scale have 4 elements: below MinElements
     };
 
     [Theory]
@@ -159,5 +160,29 @@ public class Bf16CatalogTests(ITestOutputHelper output)
         var error = Assert.Throws<QuantizeException>(() => QuantizeEngine.Quantize(floatPath, Path.Combine(folder, "out.onnx"), Bf16));
         Assert.Equal(ErrorCodes.OpsetTooOld, error.Code);
         Assert.Equal(["float.onnx"], Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// The design rests on ONNX Runtime folding each bfloat16 weight's Cast into a float32 constant when it
+    /// loads the model (so the CPU computes in float32): ask ORT for its optimized graph and look.
+    /// </summary>
+    [Fact]
+    public void Onnx_runtime_folds_the_weight_casts_into_float32_constants_at_load()
+    {
+        var converted = Convert(TestModelCatalog.Mlp(), Bf16, "mlp-bf16-folded");
+        var optimizedPath = Path.Combine(Path.GetDirectoryName(converted.OutputPath)!, "optimized.onnx");
+        using (var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+        {
+            GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            OptimizedModelFilePath = optimizedPath,
+        })
+        using (new Microsoft.ML.OnnxRuntime.InferenceSession(converted.OutputPath, options))
+        {
+        }
+
+        var (optimized, _) = ModelReader.Load(optimizedPath);
+        Assert.Equal(5, Count(converted.Model, "Cast"));
+        Assert.Equal(0, Count(optimized, "Cast"));
+        Assert.DoesNotContain(AllInitializers(optimized), i => i.ElementType() == DataType.Bfloat16);
     }
 }

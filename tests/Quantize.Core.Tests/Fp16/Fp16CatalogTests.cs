@@ -26,6 +26,7 @@ public class Fp16CatalogTests(ITestOutputHelper output)
         { "ConstantAndIf-true", 2 },
         { "ConstantAndIf-false", 2 },
         { "Embedding", 1 }, // int64 input: only the output is cast
+        { "LoopOverOuterOutput", 4 }, // x in; y, h, history out (h is also read inside the loop body)
     };
 
     [Theory]
@@ -47,9 +48,9 @@ public class Fp16CatalogTests(ITestOutputHelper output)
         }
 
         Assert.Equal(expectedCasts, Count(converted.Model, "Cast"));
-        Assert.All(AllInitializers(converted.Model), i => Assert.Equal(DataType.Float16, i.ElementType()));
+        Assert.All(AllInitializers(converted.Model).Where(i => i.ElementType() is not (DataType.Int64 or DataType.Bool)), i => Assert.Equal(DataType.Float16, i.ElementType()));
         Assert.All(converted.Model.Graph.Input.Concat(converted.Model.Graph.Output), v => Assert.NotEqual(DataType.Float16, DeclaredType(v)));
-        Assert.Equal(AllInitializers(model).Count(), converted.Result.QuantizedByOpType["initializer"]);
+        Assert.Equal(AllInitializers(model).Count(i => i.ElementType() == DataType.Float), converted.Result.QuantizedByOpType["initializer"]);
         Assert.Contains(converted.Result.Warnings, w => w.Code == ErrorCodes.SlowerOnCpu);
     }
 
@@ -189,5 +190,22 @@ public class Fp16CatalogTests(ITestOutputHelper output)
         Assert.Equal(DataType.Float, declared["x"]);
         Assert.All(graph.Initializer, i => Assert.Equal(DataType.Float16, declared[i.Name]));
         Assert.True(Similarity.Cosine(OrtRunner.Run(converted.FloatPath, inputs)["y"], OrtRunner.Run(converted.OutputPath, inputs)["y"]) >= 0.9999);
+    }
+
+    [Fact]
+    public void A_graph_output_read_inside_a_loop_body_is_renamed_there_too_and_the_loop_runs_in_float16()
+    {
+        var converted = Convert(TestModelCatalog.LoopOverOuterOutput(), Fp16, "loop-fp16");
+        var graph = converted.Model.Graph;
+        var outputCast = graph.Node.Single(n => n.OpType == "Cast" && n.Output[0] == "h");
+        Assert.Equal("h_fp16", outputCast.Input[0]);
+        Assert.Equal("h_fp16", graph.Node.Single(n => n.OpType == "Mul").Output[0]);
+
+        var body = graph.Node.Single(n => n.OpType == "Loop").Attribute.Single().G;
+        Assert.Equal("h_fp16", body.Node.Single(n => n.OpType == "Add").Input[1]);
+        Assert.Equal(DataType.Float16, DeclaredType(body.Input[2]));
+        Assert.Equal(DataType.Float16, DeclaredType(body.Output[1]));
+        Assert.Equal(DataType.Float16, DeclaredType(body.Output[2]));
+        Assert.Equal(0, body.Node.Count(n => n.OpType == "Cast"));
     }
 }

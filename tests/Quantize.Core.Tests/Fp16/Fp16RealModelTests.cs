@@ -55,6 +55,15 @@ public class Fp16RealModelTests(ITestOutputHelper output)
         Assert.All(cosines, c => Assert.True(c >= 0.9999, $"cosine {c}"));
     }
 
+    [Fact]
+    public void MiniLm_fp16_conversion_is_byte_identical_when_repeated()
+    {
+        var folder = RealModels.ScratchFolder("minilm-fp16-twice");
+        QuantizeEngine.Quantize(RealModels.MiniLmPath, Path.Combine(folder, "a.onnx"), Fp16, verifyOutput: false);
+        QuantizeEngine.Quantize(RealModels.MiniLmPath, Path.Combine(folder, "b.onnx"), Fp16, verifyOutput: false);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "a.onnx")), File.ReadAllBytes(Path.Combine(folder, "b.onnx")));
+    }
+
     /// <summary>The model's image input and its shape (symbolic batch taken as 1).</summary>
     internal static (string Name, long[] Shape) ImageInput(string modelPath)
     {

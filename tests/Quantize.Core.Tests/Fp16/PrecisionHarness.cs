@@ -39,6 +39,7 @@ internal static class PrecisionHarness
         "ConstantAndIf-false" => (TestModelCatalog.ConstantAndIf(), WithCondition(Floats("x", 4, 4, 32), false)),
         "Embedding" => (TestModelCatalog.Embedding(), new() { ["ids"] = new(new long[] { 0, 7, 499, 3, 250, 42, 42, 1 }, [2, 4]) }),
         "Float32Islands" => (TestModelCatalog.Float32Islands(), Floats("x", 5, 1, 4, 8, 8)),
+        "LoopOverOuterOutput" => (TestModelCatalog.LoopOverOuterOutput(), Floats("x", 6, 4)),
         _ => throw new ArgumentException(name),
     };
 

@@ -10,7 +10,7 @@ internal static class Int4Harness
 {
     internal sealed record Outcome(string InputPath, string OutputPath, ModelProto Model, QuantizeResult Result);
 
-    public static QuantizeOptions Options(int blockSize = 32, bool symmetric = true, int accuracyLevel = 4, bool standard = false, IReadOnlyList<string>? exclude = null, long minElements = 16) =>
+    public static QuantizeOptions Options(int? blockSize = 32, bool symmetric = true, int accuracyLevel = 4, bool standard = false, IReadOnlyList<string>? exclude = null, long minElements = 16) =>
         new()
         {
             Precision = Precision.Int4,

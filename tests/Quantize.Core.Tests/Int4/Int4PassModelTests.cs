@@ -84,6 +84,30 @@ public class Int4PassModelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Loop_body_weight_is_quantized()
+    {
+        var outcome = Run(TestModelCatalog.LoopWithWeight(), Options());
+
+        Assert.Equal(1, Count(outcome.Model, "MatMulNBits"));
+        var body = outcome.Model.Graph.Node.Single(n => n.OpType == "Loop").Attribute.Single(a => a.Name == "body").G;
+        Assert.DoesNotContain("body.weight", body.Initializer.Select(i => i.Name));
+        Assert.Contains(body.Node, n => n.OpType == "MatMulNBits");
+        AssertClose(outcome, new() { ["x"] = OrtRunner.Floats(RandomFloats(4 * 32, 5), 4, 32) });
+    }
+
+    [Fact]
+    public void Ir3_model_keeps_every_initializer_declared_as_a_graph_input()
+    {
+        var outcome = Run(TestModelCatalog.MlpIr3(), Options());
+
+        Assert.Equal(2, Count(outcome.Model, "MatMulNBits"));
+        var inputs = outcome.Model.Graph.Input.Select(i => i.Name).ToHashSet();
+        Assert.All(outcome.Model.Graph.Initializer, i => Assert.Contains(i.Name, inputs));
+        Assert.DoesNotContain("fc1.weight", inputs);
+        AssertClose(outcome, MlpInput);
+    }
+
+    [Fact]
     public void Non_topological_model_is_quantized_and_runs()
     {
         var outcome = Run(TestModelCatalog.NonTopological(), Options());

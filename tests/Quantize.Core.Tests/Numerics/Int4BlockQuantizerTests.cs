@@ -139,6 +139,29 @@ public class Int4BlockQuantizerTests
         }
     }
 
+    [Fact]
+    public void Large_tensors_quantized_in_parallel_equal_block_by_block_results()
+    {
+        // 300 × 300 is above the parallel threshold; the last block of each row is partial (300 = 9 × 32 + 12).
+        const int Rows = 300, Length = 300, BlockSize = 32;
+        var random = new Random(11);
+        var values = Enumerable.Range(0, Rows * Length).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+
+        var rows = Int4BlockQuantizer.QuantizeRows(values, Rows, Length, BlockSize, symmetric: true);
+
+        var levels = new byte[BlockSize];
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int b = 0; b < rows.BlocksPerRow; b++)
+            {
+                int count = Math.Min(BlockSize, Length - (b * BlockSize));
+                var (scale, _) = Int4BlockQuantizer.QuantizeBlock(values.AsSpan((r * Length) + (b * BlockSize), count), true, levels);
+                Assert.Equal(scale, rows.Scales[(r * rows.BlocksPerRow) + b]);
+                Assert.True(levels.AsSpan(0, count).SequenceEqual(rows.Levels.AsSpan((r * rows.PaddedLength) + (b * BlockSize), count)));
+            }
+        }
+    }
+
     private static readonly Gen<float[]> Blocks =
         Gen.Select(Gen.Float[-100f, 100f], Gen.Int[0, 4], (v, kind) => kind == 0 ? 0f : v).Array[1, 64];
 

@@ -25,6 +25,22 @@ public static partial class TestModelCatalog
     }
 
     /// <summary>
+    /// One weight read by a projection whose output goes straight into a Softmax and by one whose output does
+    /// not: x[2,32] → MatMul(x, W) → Softmax → probs[2,32]; x[2,32] → MatMul(x, W) → y[2,32].
+    /// </summary>
+    public static ModelProto WeightSharedBySoftmaxAndPlainPaths(long opset = 17)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 2, 32);
+        var w = b.RandomInitializer("shared.weight", 0.3f, 32, 32);
+        b.Node("Softmax", [b.Node("MatMul", [x, w], "score_matmul")], "softmax", "probs", Int("axis", -1));
+        b.Node("MatMul", [x, w], "plain_matmul", "y");
+        b.Output("probs", DataType.Float, 2, 32);
+        b.Output("y", DataType.Float, 2, 32);
+        return b.Model;
+    }
+
+    /// <summary>
     /// Weights the INT4 pass must leave alone: x[2,64] → MatMul(tiny K = 8 slice) and an initializer that is
     /// also a graph input (callers may override it). x[2,8] → MatMul(x_small, small.weight[8,32]);
     /// x[2,64] → MatMul(x, override.weight[64,32]).
@@ -65,4 +81,43 @@ public static partial class TestModelCatalog
         b.Output("rows", DataType.Float, "n", width);
         return b.Model;
     }
+
+    /// <summary>
+    /// x[4,32] → Loop (2 iterations; body: state ← MatMul(state, body.weight) with the weight a body
+    /// initializer) → y[4,32].
+    /// </summary>
+    public static ModelProto LoopWithWeight(long opset = 17)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 4, 32);
+        var body = new ModelBuilder(opset, seed: 9, graph: new GraphProto { Name = "loop_body" });
+        body.Input("iteration", DataType.Int64);
+        body.Input("condition_in", DataType.Bool);
+        body.Input("state_in", DataType.Float, 4, 32);
+        body.Node("Identity", ["condition_in"], "keep_going", "condition_out");
+        body.Node("MatMul", ["state_in", body.RandomInitializer("body.weight", 0.3f, 32, 32)], "body_matmul", "state_out");
+        body.Output("condition_out", DataType.Bool);
+        body.Output("state_out", DataType.Float, 4, 32);
+        var trips = b.Int64Initializer("trip_count", [2]);
+        b.Node("Loop", [trips, string.Empty, x], "loop", "y", GraphAttribute("body", body.Graph));
+        b.Output("y", DataType.Float, 4, 32);
+        return b.Model;
+    }
+
+    /// <summary>
+    /// The MLP as an IR 3 / opset 8 exporter wrote it: every initializer is also listed as a graph input,
+    /// which IR 3 required (and which does not make them overridable there).
+    /// </summary>
+    public static ModelProto MlpIr3()
+    {
+        var model = Mlp(opset: 8);
+        model.IrVersion = 3;
+        foreach (var initializer in model.Graph.Initializer)
+        {
+            model.Graph.Input.Add(ValueInfo(initializer.Name, (DataType)initializer.DataType, [.. initializer.Dims.Cast<object>()]));
+        }
+
+        return model;
+    }
 }
+

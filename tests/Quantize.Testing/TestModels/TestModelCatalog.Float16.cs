@@ -52,4 +52,37 @@ public static partial class TestModelCatalog
         b.Graph.Initializer.Add(TensorValues.Create<Half>(name, DataType.Float16, dims, values.Select(v => (Half)v).ToArray()));
         return name;
     }
+
+    /// <summary>
+    /// A Loop whose body reads an enclosing value that is also a graph output:
+    /// h = x * gain (output "h"); acc₀ = x; 3 times: acc = acc * scale + h (scale: outer initializer,
+    /// bias-free body), collecting every acc → history[3,4]; y = acc_final + x.
+    /// </summary>
+    public static ModelProto LoopOverOuterOutput(long opset = 17)
+    {
+        var b = new ModelBuilder(opset, seed: 21);
+        var x = b.Input("x", DataType.Float, 4);
+        var h = b.Node("Mul", [x, b.RandomInitializer("gain", 1f, 4)], "gain_mul", "h");
+        var scale = b.RandomInitializer("scale", 0.9f, 4);
+        b.Graph.Initializer.Add(TensorValues.Create<long>("trip_count", DataType.Int64, [], [3L]));
+        b.Graph.Initializer.Add(TensorValues.Create<bool>("keep_going", DataType.Bool, [], [true]));
+
+        var body = new ModelBuilder(opset, seed: 22, graph: new GraphProto { Name = "loop_body" });
+        body.Input("iteration", DataType.Int64);
+        body.Input("condition_in", DataType.Bool);
+        var acc = body.Input("acc_in", DataType.Float, 4);
+        body.Node("Identity", ["condition_in"], "pass_condition", "condition_out");
+        var next = body.Node("Add", [body.Node("Mul", [acc, scale], "body_scale"), h], "body_add", "acc_out");
+        body.Node("Identity", [next], "collect", "acc_copy");
+        body.Output("condition_out", DataType.Bool);
+        body.Output("acc_out", DataType.Float, 4);
+        body.Output("acc_copy", DataType.Float, 4);
+
+        b.NodeWithOutputs("Loop", ["trip_count", "keep_going", x], 2, "loop", ["acc_final", "history"], GraphAttribute("body", body.Graph));
+        b.Node("Add", ["acc_final", x], "residual", "y");
+        b.Output("y", DataType.Float, 4);
+        b.Output("h", DataType.Float, 4);
+        b.Output("history", DataType.Float, 3, 4);
+        return b.Model;
+    }
 }

@@ -108,7 +108,7 @@ internal sealed class Bf16Weights
     /// <summary><paramref name="tensor"/>'s values rounded to bfloat16 (nearest even), stored as raw_data.</summary>
     public static TensorProto ToBFloat16(TensorProto tensor, string name)
     {
-        var values = tensor.ReadFloats();
+        var values = tensor.FloatView();
         var raw = new byte[values.Length * sizeof(ushort)];
         BFloat16Converter.ToBFloat16(values, MemoryMarshal.Cast<byte, ushort>(raw.AsSpan()));
         var converted = TensorValues.Create(name, DataType.Bfloat16, tensor.Dims, raw);

@@ -19,7 +19,7 @@ internal static class Fp16Values
     /// range clamping, stored as raw_data (the compact form, whatever form the original used).
     /// </summary>
     public static TensorProto ToFloat16(TensorProto tensor, string name) =>
-        FromFloats(name, tensor.Dims, tensor.ReadFloats(), tensor.DocString);
+        FromFloats(name, tensor.Dims, tensor.FloatView(), tensor.DocString);
 
     /// <summary>Rewrites a Constant node so that it produces float16.</summary>
     public static void ConvertConstant(NodeProto node)
@@ -68,7 +68,7 @@ internal static class Fp16Values
         }
     }
 
-    private static TensorProto FromFloats(string name, IEnumerable<long> dims, float[] values, string docString)
+    private static TensorProto FromFloats(string name, IEnumerable<long> dims, ReadOnlySpan<float> values, string docString)
     {
         var raw = new byte[values.Length * sizeof(ushort)];
         HalfConverter.ToHalf(values, MemoryMarshal.Cast<byte, ushort>(raw.AsSpan()));

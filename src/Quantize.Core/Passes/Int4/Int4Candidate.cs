@@ -27,4 +27,7 @@ internal sealed record Int4Candidate(GraphIndex Index, NodeProto Node, ConstantW
 
     /// <summary>Which input of the node is the weight.</summary>
     public int WeightInput => Target == Int4Target.MatMul ? 1 : 0;
+
+    /// <summary>Values per 4-bit block along <see cref="Length"/>; the pass settles it per weight before rewriting.</summary>
+    public int BlockSize { get; init; }
 }

@@ -22,6 +22,10 @@ internal sealed class Int4CandidateFinder
         _skipped = skipped;
     }
 
+    // Automatic block sizes only ever refine weights that blocks of the default size would take: a row
+    // shorter than that is skipped either way.
+    private int MinimumLength => _context.Options.BlockSize ?? QuantizeOptions.DefaultBlockSize;
+
     /// <summary>Every eligible node of the model.</summary>
     public static List<Int4Candidate> Find(PassContext context, SkipLog skipped)
     {
@@ -74,10 +78,10 @@ internal sealed class Int4CandidateFinder
 
         int k = checked((int)weight.Tensor.Dims[0]);
         int n = checked((int)weight.Tensor.Dims[1]);
-        if (k < _context.Options.BlockSize)
+        if (k < MinimumLength)
         {
             // One padded block would hold more padding than weights; ORT's quantizer skips these too.
-            return Skip(node, string.Create(CultureInfo.InvariantCulture, $"K is smaller than the block size {_context.Options.BlockSize}"));
+            return Skip(node, string.Create(CultureInfo.InvariantCulture, $"K is smaller than the block size {MinimumLength}"));
         }
 
         return Common(node, weight) ? new Int4Candidate(index, node, weight, Int4Target.MatMul, n, k) : null;
@@ -105,9 +109,9 @@ internal sealed class Int4CandidateFinder
             return Skip(node, "its embedding width is odd");
         }
 
-        if (width < _context.Options.BlockSize)
+        if (width < MinimumLength)
         {
-            return Skip(node, string.Create(CultureInfo.InvariantCulture, $"its embedding width is smaller than the block size {_context.Options.BlockSize}"));
+            return Skip(node, string.Create(CultureInfo.InvariantCulture, $"its embedding width is smaller than the block size {MinimumLength}"));
         }
 
         return Common(node, weight) ? new Int4Candidate(index, node, weight, Int4Target.Embedding, rows, width) : null;

@@ -18,8 +18,6 @@ internal sealed class Int4NodeRewriter
 
     public Int4NodeRewriter(PassContext context) => _context = context;
 
-    private int BlockSize => _context.Options.BlockSize;
-
     private bool Symmetric => _context.Options.Symmetric;
 
     /// <summary>Rewrites <paramref name="candidate"/>'s node.</summary>
@@ -38,7 +36,7 @@ internal sealed class Int4NodeRewriter
                 IntAttribute("K", candidate.Length),
                 IntAttribute("N", candidate.Rows),
                 IntAttribute("bits", 4),
-                IntAttribute("block_size", BlockSize),
+                IntAttribute("block_size", candidate.BlockSize),
                 IntAttribute("accuracy_level", _context.Options.AccuracyLevel));
         }
         else
@@ -47,7 +45,7 @@ internal sealed class Int4NodeRewriter
             ReplaceInputs(node, [tensors[0], node.Input[1], .. tensors.Skip(1)]);
             Retarget(node, "GatherBlockQuantized",
                 IntAttribute("bits", 4),
-                IntAttribute("block_size", BlockSize),
+                IntAttribute("block_size", candidate.BlockSize),
                 IntAttribute("gather_axis", 0),
                 IntAttribute("quantize_axis", 1));
         }
@@ -78,7 +76,7 @@ internal sealed class Int4NodeRewriter
             values = Transpose(values, candidate.Length, candidate.Rows);
         }
 
-        return Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, BlockSize, Symmetric);
+        return Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
     }
 
     private string[] AddMatMulNBitsTensors(Int4Candidate candidate)
@@ -88,7 +86,7 @@ internal sealed class Int4NodeRewriter
         var name = candidate.Weight.Name;
         var names = new List<string>
         {
-            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), DataType.Uint8, [rows.Rows, rows.BlocksPerRow, BlockSize / 2], b)),
+            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), DataType.Uint8, [rows.Rows, rows.BlocksPerRow, rows.BlockSize / 2], b)),
             AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, [scales.Length], scales)),
         };
         if (zeroPoints is not null)
@@ -135,7 +133,7 @@ internal sealed class Int4NodeRewriter
         var output = _context.Names.Fresh(name + "_dequantized");
         dq.Output.Add(output);
         dq.Attribute.Add(IntAttribute("axis", alongK ? 0 : 1));
-        dq.Attribute.Add(IntAttribute("block_size", BlockSize));
+        dq.Attribute.Add(IntAttribute("block_size", candidate.BlockSize));
         candidate.Graph.Node.Add(dq); // the engine sorts nodes topologically before writing.
         return output;
     }

@@ -30,7 +30,7 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         }
 
         var skipped = new SkipLog();
-        var candidates = Int4CandidateFinder.Find(context, skipped);
+        var candidates = Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options);
         var rewriter = new Int4NodeRewriter(context);
         foreach (var candidate in candidates)
         {
@@ -51,6 +51,26 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         }
 
         context.Result.Notes.Add(Describe(options, candidates));
+        if (options.BlockSize is null && DescribeBlockSizes(candidates) is { } blockSizes)
+        {
+            context.Result.Notes.Add(blockSizes);
+        }
+    }
+
+    /// <summary>Says which weights the automatic choice gave small blocks and why; null when none.</summary>
+    private static string? DescribeBlockSizes(List<Int4Candidate> candidates)
+    {
+        int small = candidates.Count(c => c.BlockSize < QuantizeOptions.DefaultBlockSize);
+        if (small == 0)
+        {
+            return null;
+        }
+
+        int matMuls = candidates.Count(c => c.Target == Int4Target.MatMul);
+        int embeddings = candidates.Count - matMuls;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"INT4 block sizes: {small} of {matMuls} MatMul weights use blocks of {Int4BlockSizeChoice.SensitiveBlockSize} because their rounding error reaches the output without passing a softmax; ")
+            + string.Create(CultureInfo.InvariantCulture, $"{matMuls - small} that meet a softmax first (attention query and key projections) and {embeddings} embedding tables keep {QuantizeOptions.DefaultBlockSize}. Set a block size to use one size everywhere.");
     }
 
     private static void RequireOpset21(PassContext context)
@@ -70,7 +90,10 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
     {
         int matMuls = candidates.Count(c => c.Target == Int4Target.MatMul);
         int embeddings = candidates.Count - matMuls;
-        var blocks = string.Create(CultureInfo.InvariantCulture, $"4-bit {(options.Symmetric ? "symmetric" : "asymmetric")} blocks of {options.BlockSize}");
+        var sizes = options.BlockSize is int fixedSize
+            ? fixedSize.ToString(CultureInfo.InvariantCulture)
+            : string.Join(" or ", candidates.Select(c => c.BlockSize).Distinct().Order().Select(b => b.ToString(CultureInfo.InvariantCulture)));
+        var blocks = string.Create(CultureInfo.InvariantCulture, $"4-bit {(options.Symmetric ? "symmetric" : "asymmetric")} blocks of {sizes}");
         return options.StandardOnnxInt4
             ? string.Create(CultureInfo.InvariantCulture, $"INT4 (standard ONNX): {matMuls} MatMul and {embeddings} Gather weights stored as {(options.Symmetric ? "int4" : "uint4")} behind block-wise DequantizeLinear, {blocks}.")
             : string.Create(CultureInfo.InvariantCulture, $"INT4: {matMuls} MatMul → MatMulNBits (accuracy_level {options.AccuracyLevel}), {embeddings} Gather → GatherBlockQuantized, {blocks}.");

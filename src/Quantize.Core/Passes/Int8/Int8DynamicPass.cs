@@ -46,13 +46,6 @@ public sealed class Int8DynamicPass : IQuantizationPass
 
         if (active.Count > 0)
         {
-            if (active.Any(q => q.OpType is "MatMul" or "Gemm"))
-            {
-                // Infer activation types from the untouched model: once rewriting starts, a replaced node
-                // and its replacement briefly coexist and the graph is not loadable.
-                _ = context.Types;
-            }
-
             Rewrite(context.Model.Graph, outer: null, active, rewrite);
             UnusedWeights.Remove(context.Model, rewrite.Weights.Replaced);
             if (rewrite.OutlierWeights.Count > 0)

@@ -22,9 +22,6 @@ internal sealed class Int8Rewrite
 
     public QuantizeOptions Options => Context.Options;
 
-    /// <summary>True when ONNX Runtime inferred <paramref name="tensor"/> as float32.</summary>
-    public bool IsFloat32(string tensor) => Context.Types.TryGetValue(tensor, out var type) && type == DataType.Float;
-
     /// <summary>A fresh name derived from <paramref name="hint"/>.</summary>
     public string Fresh(string hint) => Context.Names.Fresh(hint);
 
