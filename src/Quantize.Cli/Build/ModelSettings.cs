@@ -32,7 +32,7 @@ internal static class ModelSettings
             KeepIoTypes = Bool(settings, "KeepIoTypes", defaults.KeepIoTypes, source),
             MinElements = Long(settings, "MinElements", defaults.MinElements, source),
             PerChannel = Bool(settings, "PerChannel", defaults.PerChannel, source),
-            BlockSize = (int)Long(settings, "BlockSize", defaults.BlockSize, source),
+            BlockSize = Get(settings, "BlockSize") is { Length: > 0 } ? (int)Long(settings, "BlockSize", 0, source) : null,
             Symmetric = Bool(settings, "Symmetric", defaults.Symmetric, source),
             AccuracyLevel = (int)Long(settings, "AccuracyLevel", defaults.AccuracyLevel, source),
             StandardOnnxInt4 = Int4Formats.IsStandardOnnx(Get(settings, "Int4Format") is { Length: > 0 } f ? f : Int4Formats.MatMulNBits, source),
@@ -51,7 +51,7 @@ internal static class ModelSettings
         text.Append(CultureInfo.InvariantCulture, $"keepIoTypes={options.KeepIoTypes}\n");
         text.Append(CultureInfo.InvariantCulture, $"minElements={options.MinElements}\n");
         text.Append(CultureInfo.InvariantCulture, $"perChannel={options.PerChannel}\n");
-        text.Append(CultureInfo.InvariantCulture, $"blockSize={options.BlockSize}\n");
+        text.Append(CultureInfo.InvariantCulture, $"blockSize={options.BlockSize?.ToString(CultureInfo.InvariantCulture) ?? "auto"}\n");
         text.Append(CultureInfo.InvariantCulture, $"symmetric={options.Symmetric}\n");
         text.Append(CultureInfo.InvariantCulture, $"accuracyLevel={options.AccuracyLevel}\n");
         text.Append(CultureInfo.InvariantCulture, $"standardOnnxInt4={options.StandardOnnxInt4}\n");
