@@ -17,6 +17,7 @@ internal static class CliApplication
             "Arguments may come from response files (dotnet quantize @args.rsp), one or more per line, quoted when they contain spaces.");
         root.Subcommands.Add(QuantizeCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
+        root.Subcommands.Add(Build.BuildCommand.Create(console));
 
         // Response files (@file) are expanded by the parser: each line is split like a command line,
         // so a path with spaces must be quoted; lines starting with # are comments.

@@ -41,6 +41,15 @@ public static class ErrorCodes
     public const string OutputRejected = "QNT0011";
 
     /// <summary>
+    /// The quantized model needs a newer ONNX Runtime (an opset or a contrib operator introduced in a later
+    /// release) than the Microsoft.ML.OnnxRuntime version the consuming project resolves.
+    /// </summary>
+    public const string OnnxRuntimeTooOld = "QNT0012";
+
+    /// <summary>A <c>QuantizedModel</c> item is malformed: a required metadata value is missing or two items produce the same class.</summary>
+    public const string InvalidItem = "QNT0013";
+
+    /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
     /// </summary>

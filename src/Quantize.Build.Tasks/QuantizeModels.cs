@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Quantize.Build.Tasks;
+
+/// <summary>
+/// Runs the out-of-process worker (<c>dotnet Quantize.Cli.dll build @rsp</c>) once for all stale models of a
+/// project build. The worker holds ONNX Runtime; MSBuild's long-lived nodes never load it. ToolTask provides
+/// cancellation (Ctrl+C kills the child), <see cref="ToolTask.Timeout"/>, and turns the worker's canonical
+/// <c>path(1,1): error QNTxxxx: message</c> lines into MSBuild errors on the model's file.
+/// </summary>
+public sealed class QuantizeModels : ToolTask
+{
+    /// <summary>The resolved stale items from <see cref="ResolveQuantizedModels"/>.</summary>
+    [Required]
+    public ITaskItem[] Models { get; set; } = [];
+
+    /// <summary>Path of the worker (Quantize.Cli.dll) inside the package.</summary>
+    [Required]
+    public string WorkerPath { get; set; } = "";
+
+    /// <summary>Where to write the JSON request (under obj/, kept for diagnosis).</summary>
+    [Required]
+    public string RequestFile { get; set; } = "";
+
+    /// <summary>Names of the item metadata passed to the worker as engine settings.</summary>
+    [Required]
+    public string[] EngineMetadataNames { get; set; } = [];
+
+    /// <summary>The Microsoft.ML.OnnxRuntime version the project resolves ("" when unknown).</summary>
+    public string OnnxRuntimeVersion { get; set; } = "";
+
+    /// <summary>Write manifests only (IDE design-time builds).</summary>
+    public bool DesignTime { get; set; }
+
+    /// <inheritdoc />
+    protected override string ToolName => IsWindows ? "dotnet.exe" : "dotnet";
+
+    // The worker's progress lines are worth seeing at normal verbosity (-v:n), not in minimal logs.
+    /// <inheritdoc />
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Normal;
+
+    /// <inheritdoc />
+    protected override MessageImportance StandardErrorLoggingImportance => MessageImportance.Normal;
+
+    // System.CommandLine reads response files as UTF-8; a byte order mark would become part of the first token.
+    /// <inheritdoc />
+    protected override Encoding ResponseFileEncoding => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    private static bool IsWindows => Path.DirectorySeparatorChar == '\\';
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        if (Models.Length == 0)
+        {
+            return true;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(RequestFile))!);
+        File.WriteAllText(RequestFile, RequestJson(), new UTF8Encoding(false));
+        Log.LogMessage(MessageImportance.High, DesignTime
+            ? $"Quantize.Build: writing design-time manifests for {Models.Length} model(s)"
+            : $"Quantize.Build: quantizing {Models.Length} model(s)");
+        return base.Execute();
+    }
+
+    /// <summary>
+    /// Finds <c>dotnet</c> the way the SDK's own tasks do: the host that runs this build (DOTNET_HOST_PATH, set by
+    /// the dotnet CLI for its MSBuild), then PATH. The worker then runs on the same .NET as the build.
+    /// </summary>
+    protected override string GenerateFullPathToTool()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host))
+        {
+            return host!;
+        }
+
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            if (folder.Length == 0)
+            {
+                continue;
+            }
+
+            var candidate = Path.Combine(folder.Trim('"'), ToolName);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return ToolName;
+    }
+
+    /// <inheritdoc />
+    protected override string GenerateCommandLineCommands()
+    {
+        var builder = new CommandLineBuilder();
+        builder.AppendFileNameIfNotNull(WorkerPath);
+        return builder.ToString();
+    }
+
+    /// <inheritdoc />
+    protected override string GenerateResponseFileCommands()
+    {
+        // One token per line; the path quoted because System.CommandLine splits each line like a command line.
+        var rsp = new StringBuilder();
+        rsp.Append("build\n--request\n\"").Append(Path.GetFullPath(RequestFile)).Append("\"\n");
+        if (DesignTime)
+        {
+            rsp.Append("--design-time\n");
+        }
+
+        return rsp.ToString();
+    }
+
+    /// <inheritdoc />
+    protected override bool HandleTaskExecutionErrors() =>
+        // The worker already reported each failure as a QNT error on the model; "exited with code 1" adds nothing.
+        Log.HasLoggedErrors ? false : base.HandleTaskExecutionErrors();
+
+    private string RequestJson()
+    {
+        var json = new StringBuilder();
+        json.Append("{\n  \"version\": 1, \"designTime\": ").Append(DesignTime ? "true" : "false").Append(", ");
+        json.AppendMember("onnxRuntimeVersion", OnnxRuntimeVersion ?? "", last: true).Append(",\n  \"models\": [\n");
+        for (int i = 0; i < Models.Length; i++)
+        {
+            var model = Models[i];
+            json.Append("    { ");
+            json.AppendMember("itemSpec", model.ItemSpec);
+            foreach (var (name, field) in Fields)
+            {
+                json.AppendMember(field, model.GetMetadata(name));
+            }
+
+            json.Append("\"embed\": ").Append(model.GetMetadata(ItemNames.Embed) == "true" ? "true" : "false").Append(", \"settings\": { ");
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var first = true;
+            foreach (var name in EngineMetadataNames)
+            {
+                if (!seen.Add(name))
+                {
+                    continue;
+                }
+
+                json.Append(first ? "" : ", ").AppendMember(name, model.GetMetadata(name), last: true);
+                first = false;
+            }
+
+            json.Append(" } }").Append(i + 1 < Models.Length ? ",\n" : "\n");
+        }
+
+        return json.Append("  ]\n}\n").ToString();
+    }
+
+    private static readonly (string Metadata, string Field)[] Fields =
+    [
+        (ItemNames.FullSource, "source"),
+        (ItemNames.ClassName, "className"),
+        (ItemNames.Namespace, "namespace"),
+        (ItemNames.LogicalName, "resourceName"),
+        (ItemNames.ModelFileName, "modelFileName"),
+        (ItemNames.OutputModel, "outputModel"),
+        (ItemNames.Manifest, "manifest"),
+        (ItemNames.DoneMarker, "doneMarker"),
+        (ItemNames.CacheDirectory, "cacheDirectory"),
+    ];
+}

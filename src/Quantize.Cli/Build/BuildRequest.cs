@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Quantize.Cli.Build;
+
+/// <summary>
+/// What one project build asks the worker to do: every stale <c>QuantizedModel</c> item, fully resolved by the
+/// MSBuild task (absolute paths, defaults applied). The task writes this as JSON (see docs/build-request.md)
+/// because a netstandard2.0 task without dependencies can write JSON reliably, while command-line quoting
+/// of many paths with spaces through a response file is easy to get wrong.
+/// </summary>
+internal sealed class BuildRequest
+{
+    /// <summary>Format version of this file; the task and the worker ship in the same package, so a mismatch is a packaging defect.</summary>
+    public int Version { get; init; }
+
+    /// <summary>IDE design-time build: write manifests only, never quantize.</summary>
+    public bool DesignTime { get; init; }
+
+    /// <summary>The Microsoft.ML.OnnxRuntime version the consuming project resolves, or empty when unknown.</summary>
+    public string? OnnxRuntimeVersion { get; init; }
+
+    /// <summary>The models to bring up to date.</summary>
+    public List<BuildModelRequest> Models { get; init; } = [];
+
+    /// <summary>Reads and checks a request file.</summary>
+    public static BuildRequest Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var request = JsonSerializer.Deserialize(stream, BuildRequestJson.Default.BuildRequest)
+            ?? throw new InvalidDataException($"The build request '{path}' is empty.");
+        if (request.Version != 1)
+        {
+            throw new InvalidDataException($"The build request '{path}' has version {request.Version}; this worker reads version 1. The Quantize.Build package is inconsistent.");
+        }
+
+        return request;
+    }
+}
+
+/// <summary>One <c>QuantizedModel</c> item as the task resolved it.</summary>
+internal sealed class BuildModelRequest
+{
+    /// <summary>The item's path as written in the project (goes into the manifest).</summary>
+    public string ItemSpec { get; init; } = "";
+
+    /// <summary>Absolute path of the float model; diagnostics are reported on it.</summary>
+    public string Source { get; init; } = "";
+
+    /// <summary>The generated class.</summary>
+    public string ClassName { get; init; } = "";
+
+    /// <summary>The generated class's namespace ("" for the global one).</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary>Embed the model as a resource (true) or copy it beside the app (false).</summary>
+    public bool Embed { get; init; } = true;
+
+    /// <summary>The manifest resource's LogicalName when embedded.</summary>
+    public string ResourceName { get; init; } = "";
+
+    /// <summary>The model's file name beside the app when not embedded (and in messages).</summary>
+    public string ModelFileName { get; init; } = "";
+
+    /// <summary>Where the quantized model goes (under obj/).</summary>
+    public string OutputModel { get; init; } = "";
+
+    /// <summary>Where the manifest goes (under obj/).</summary>
+    public string Manifest { get; init; } = "";
+
+    /// <summary>A file the worker touches after the model is fully up to date: the task's staleness check compares against it.</summary>
+    public string DoneMarker { get; init; } = "";
+
+    /// <summary>The content-addressed cache folder.</summary>
+    public string CacheDirectory { get; init; } = "";
+
+    /// <summary>The engine metadata of the item (Precision, BlockSize...), exactly as written; the worker parses them.</summary>
+    public Dictionary<string, string> Settings { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>Source-generated JSON reading, so the worker needs no reflection-based serializer.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(BuildRequest))]
+internal sealed partial class BuildRequestJson : JsonSerializerContext;

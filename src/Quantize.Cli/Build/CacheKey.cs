@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using Quantize.Core;
+using Quantize.Core.Onnx;
+
+namespace Quantize.Cli.Build;
+
+/// <summary>
+/// The content address of a quantized model: SHA-256 over the source model's bytes (and its external-data
+/// files), the canonical settings and the engine version. Anything that can change the output is in it, so a
+/// shared cache folder never serves a stale entry, and nothing else is (paths, timestamps), so two projects or
+/// machines with the same model and settings share one entry.
+/// </summary>
+internal static class CacheKey
+{
+    /// <summary>The engine's informational version (with the commit when built from git), part of every key.</summary>
+    public static string EngineVersion { get; } =
+        typeof(QuantizeEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(QuantizeEngine).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    /// <summary>Computes the key (lowercase hex) and the source model's own SHA-256 (for the manifest).</summary>
+    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, QuantizeOptions options)
+    {
+        using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var (sourceSha, sourceBytes) = HashFile(sourcePath);
+        Append(key, "model", sourceSha);
+        foreach (var external in ExternalDataFiles(sourcePath))
+        {
+            Append(key, "external:" + Path.GetFileName(external), HashFile(external).Sha256);
+        }
+
+        Append(key, "settings", ModelSettings.Canonical(options));
+        Append(key, "engine", EngineVersion);
+        return (Convert.ToHexString(key.GetHashAndReset()).ToLowerInvariant(), sourceSha, sourceBytes);
+    }
+
+    /// <summary>SHA-256 of a file, streamed, and its length.</summary>
+    public static (string Sha256, long Bytes) HashFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return (Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant(), stream.Length);
+    }
+
+    private static void Append(IncrementalHash hash, string label, string value)
+    {
+        // Length-prefixed fields: no two different (label, value) sequences hash the same bytes.
+        var bytes = Encoding.UTF8.GetBytes(label + "\0" + value);
+        hash.AppendData(BitConverter.GetBytes(bytes.Length));
+        hash.AppendData(bytes);
+    }
+
+    /// <summary>External-data files the model names, sorted; the model is parsed only when it says it has any.</summary>
+    private static List<string> ExternalDataFiles(string sourcePath)
+    {
+        ModelProto model;
+        using (var stream = File.OpenRead(sourcePath))
+        {
+            try
+            {
+                model = ModelProto.Parser.ParseFrom(stream);
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException)
+            {
+                // Not a model: the engine reports it properly (QNT0002) when it reads the file.
+                return [];
+            }
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(sourcePath))!;
+        return Core.Graph.ModelTensors.All(model)
+            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+            .SelectMany(t => t.ExternalData.Where(e => e.Key == "location").Select(e => e.Value))
+            .Distinct(StringComparer.Ordinal)
+            .Select(location => Path.GetFullPath(Path.Combine(folder, location)))
+            .Where(File.Exists)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+}

@@ -1,0 +1,84 @@
+namespace Quantize.Cli.Build;
+
+/// <summary>
+/// The content-addressed store of quantized models: <c>&lt;cache&gt;/&lt;key[0..2]&gt;/&lt;key&gt;.onnx</c>.
+/// Entries appear only by rename from a fully written temporary file, so a reader never sees half an entry.
+/// Producers of one key take a lock file first, so several processes (projects built with <c>-m</c>, build
+/// servers sharing the folder) quantize a model once and the rest wait and reuse it.
+/// </summary>
+internal sealed class ModelCache(string directory)
+{
+    private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The entry's path whether or not it exists.</summary>
+    public string EntryPath(string key) => Path.Combine(directory, key[..2], key + ".onnx");
+
+    /// <summary>
+    /// Returns the entry for <paramref name="key"/>, producing it with <paramref name="produce"/> (which writes
+    /// the file it is given) when no process has. <c>Reused</c> says whether it was already there.
+    /// </summary>
+    public (string Path, bool Reused) GetOrCreate(string key, Action<string> produce, CancellationToken cancellation)
+    {
+        var entry = EntryPath(key);
+        if (File.Exists(entry))
+        {
+            return (entry, true);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+        using (AcquireLock(entry + ".lock", cancellation))
+        {
+            // Whoever held the lock before us may have produced it.
+            if (File.Exists(entry))
+            {
+                return (entry, true);
+            }
+
+            var temporary = Path.Combine(Path.GetDirectoryName(entry)!, $"{key}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                produce(temporary);
+                Publish(temporary, entry);
+            }
+            finally
+            {
+                File.Delete(temporary);
+            }
+        }
+
+        return (entry, false);
+    }
+
+    /// <summary>Renames into place; when another producer won a race without the lock (a foreign tool), its file stays.</summary>
+    private static void Publish(string temporary, string entry)
+    {
+        try
+        {
+            File.Move(temporary, entry, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(entry))
+        {
+            // Same key means same content: the existing entry is as good as ours.
+        }
+    }
+
+    /// <summary>
+    /// An exclusive lock on a file (.NET takes flock/LockFileEx for FileShare.None), released when the stream is
+    /// disposed or the process dies, so a crashed build never leaves the key locked.
+    /// </summary>
+    private static FileStream AcquireLock(string path, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(LockPoll);
+            }
+        }
+    }
+}
