@@ -22,6 +22,7 @@ public class EveryPassOnEveryModelTests
     private static readonly Dictionary<string, Func<ModelProto>> Models = new()
     {
         ["Mlp"] = () => TestModelCatalog.Mlp(),
+        ["Mlp-opset7"] = () => TestModelCatalog.Mlp(opset: 7),
         ["Mlp-opset11"] = () => TestModelCatalog.Mlp(opset: 11),
         ["Mlp-opset21"] = () => TestModelCatalog.Mlp(opset: 21),
         ["SmallCnn"] = () => TestModelCatalog.SmallCnn(),
