@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Quantize.Core.Numerics;
 
 namespace Quantize.Core.Passes.Int8;
@@ -66,18 +67,16 @@ internal static class SymmetricWeights
     /// </summary>
     public static double PerTensorErrorRatio(float[] values, int rows, int columns)
     {
-        var columnMax = new double[columns];
+        var columnMax = new float[columns];
+        var magnitudes = new float[columns];
         for (int r = 0; r < rows; r++)
         {
-            var row = values.AsSpan(r * columns, columns);
-            for (int c = 0; c < columns; c++)
-            {
-                columnMax[c] = Math.Max(columnMax[c], Math.Abs(row[c]));
-            }
+            TensorPrimitives.Abs(values.AsSpan(r * columns, columns), magnitudes);
+            TensorPrimitives.MaxNumber(columnMax, magnitudes, columnMax);
         }
 
-        double overall = columnMax.Max();
-        double rms = Math.Sqrt(columnMax.Average(m => m * m));
+        double overall = TensorPrimitives.Max<float>(columnMax);
+        double rms = Math.Sqrt(TensorPrimitives.SumOfSquares<double>([.. columnMax.Select(m => (double)m)]) / columns);
         return rms == 0 ? 1 : overall / rms;
     }
 
@@ -88,21 +87,9 @@ internal static class SymmetricWeights
     private static QuantizationParameters ParametersFor(ReadOnlySpan<float> values)
     {
         var (qmin, qmax) = IntegerRange.Int8Symmetric;
-        float min = 0, max = 0;
-        foreach (var v in values)
-        {
-            // NaN never wins a comparison, so it cannot poison the range.
-            if (v < min)
-            {
-                min = v;
-            }
-
-            if (v > max)
-            {
-                max = v;
-            }
-        }
-
+        // MinNumber/MaxNumber skip NaN, so a NaN weight cannot poison the range; FromRange adds zero.
+        float min = values.IsEmpty ? 0 : TensorPrimitives.MinNumber(values);
+        float max = values.IsEmpty ? 0 : TensorPrimitives.MaxNumber(values);
         return QuantizationParameters.FromRange(min, max, qmin, qmax, symmetric: true);
     }
 }
