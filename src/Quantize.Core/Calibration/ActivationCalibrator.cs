@@ -106,6 +106,11 @@ public static class ActivationCalibrator
         return new CalibrationOutcome(new ActivationRanges(ranges, options.Description), count, warnings);
     }
 
+    /// <summary>Reads the samples of <paramref name="data"/> (see <see cref="CalibrationDataReader"/>) and calibrates on them.</summary>
+    public static CalibrationOutcome Calibrate(ModelProto model, string modelPath, CalibrationDataOptions data, CalibrationOptions options,
+        IReadOnlyCollection<string>? tensors = null) =>
+        Calibrate(model, modelPath, new CalibrationDataReader(model, data).Read(), options, tensors);
+
     /// <summary>
     /// A session on a copy of the model whose extra outputs are the tensors to observe. Weights are shared
     /// with the caller's model (protobuf ByteStrings are immutable), so only the serialized copy ORT reads
