@@ -50,6 +50,21 @@ public static class ErrorCodes
     public const string InvalidItem = "QNT0013";
 
     /// <summary>
+    /// No calibration samples: a calibration path, folder or glob matches no file, or the files hold no
+    /// sample. Quantize.Build never falls back to random data.
+    /// </summary>
+    public const string CalibrationDataEmpty = "QNT0014";
+
+    /// <summary>A calibration sample lacks one of the model's inputs, or names a tensor that is no model input.</summary>
+    public const string CalibrationInputMissing = "QNT0015";
+
+    /// <summary>A calibration tensor's element type or shape does not fit the model input it feeds.</summary>
+    public const string CalibrationInputMismatch = "QNT0016";
+
+    /// <summary>A calibration file cannot be read: missing, truncated, corrupt, or a format or element type we do not read.</summary>
+    public const string CalibrationFileUnreadable = "QNT0017";
+
+    /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
     /// </summary>
@@ -63,4 +78,7 @@ public static class ErrorCodes
 
     /// <summary>Warning: the chosen precision is expected to run slower than float on the CPU provider.</summary>
     public const string SlowerOnCpu = "QNT1003";
+
+    /// <summary>Warning: fewer calibration samples than a representative set needs (ranges may not generalize).</summary>
+    public const string FewCalibrationSamples = "QNT1004";
 }

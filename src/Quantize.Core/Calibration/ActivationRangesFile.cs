@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+using Quantize.Core.Diagnostics;
+
+namespace Quantize.Core.Calibration;
+
+/// <summary>
+/// Saves and loads <see cref="ActivationRanges"/> as a small JSON file beside the cached model, so that
+/// re-quantizing with other quantizer settings but the same data and method skips calibration. The text is
+/// deterministic: names in ordinal order, floats in their shortest round-trip form, no timestamps.
+/// <code>{ "method": "MinMax", "ranges": { "conv1": { "min": -1.5, "max": 2 } } }</code>
+/// </summary>
+public static class ActivationRangesFile
+{
+    /// <summary>The JSON text of <paramref name="ranges"/>.</summary>
+    public static string ToJson(ActivationRanges ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("method", ranges.Method);
+            writer.WriteStartObject("ranges");
+            foreach (var (name, range) in ranges.Ranges)
+            {
+                writer.WriteStartObject(name);
+                writer.WriteNumber("min", range.Min);
+                writer.WriteNumber("max", range.Max);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()).ReplaceLineEndings("\n") + "\n";
+    }
+
+    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <exception cref="FormatException">The text is not a ranges file.</exception>
+    public static ActivationRanges FromJson(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            var ranges = new Dictionary<string, TensorRange>(StringComparer.Ordinal);
+            foreach (var property in root.GetProperty("ranges").EnumerateObject())
+            {
+                ranges[property.Name] = new TensorRange(property.Value.GetProperty("min").GetSingle(), property.Value.GetProperty("max").GetSingle());
+            }
+
+            return new ActivationRanges(ranges, root.GetProperty("method").GetString() ?? string.Empty);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"Not an activation ranges file: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes the ranges to <paramref name="path"/> (atomically: a temporary file, then a move).</summary>
+    public static void Save(ActivationRanges ranges, string path)
+    {
+        var temporary = path + ".tmp";
+        try
+        {
+            File.WriteAllText(temporary, ToJson(ranges), new UTF8Encoding(false));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new QuantizeException(ErrorCodes.OutputWriteFailed, path, $"Cannot write the calibration ranges '{path}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads ranges saved by <see cref="Save"/>; null when the file is missing or unreadable (then calibrate again).</summary>
+    public static ActivationRanges? TryLoad(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? FromJson(File.ReadAllText(path)) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+}

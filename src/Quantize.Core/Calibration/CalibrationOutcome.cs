@@ -1,0 +1,9 @@
+using Quantize.Core.Diagnostics;
+
+namespace Quantize.Core.Calibration;
+
+/// <summary>What a calibration run produced.</summary>
+/// <param name="Ranges">The activation ranges.</param>
+/// <param name="SampleCount">Samples the model ran on.</param>
+/// <param name="Warnings">Warnings (e.g. QNT1004 for a small set).</param>
+public sealed record CalibrationOutcome(ActivationRanges Ranges, int SampleCount, IReadOnlyList<Diagnostic> Warnings);

@@ -1,0 +1,131 @@
+using Quantize.Core.Diagnostics;
+using SkiaSharp;
+using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
+
+namespace Quantize.Core.Calibration.Data;
+
+/// <summary>
+/// Decodes a photo with SkiaSharp (a maintained codec library, not a hand-written decoder), resizes it as
+/// declared and writes the normalized float tensor of the model's image input.
+/// </summary>
+internal sealed class ImageSampleReader
+{
+    private readonly ModelInput _input;
+    private readonly ImagePreprocessing _options;
+    private readonly int _width;
+    private readonly int _height;
+    private readonly TensorLayout _layout;
+
+    public ImageSampleReader(IReadOnlyList<ModelInput> inputs, ImagePreprocessing? options, string source)
+    {
+        _options = options ?? new ImagePreprocessing();
+        var images = inputs.Where(i => i.ElementType is DataType.Float or DataType.Undefined && i.Dims is { Count: 4 }).ToList();
+        if (inputs.Count != 1 || images.Count != 1)
+        {
+            throw new QuantizeException(ErrorCodes.CalibrationInputMissing, source,
+                $"Images calibrate models with one 4-D float input; this model has inputs {string.Join(", ", inputs.Select(i => $"'{i.Name}' {i.ElementType} {i.ShapeText}"))}.");
+        }
+
+        _input = images[0];
+        var dims = _input.Dims!;
+        _layout = _options.Layout ?? (dims[1] == 3 || dims[3] != 3 ? TensorLayout.Nchw : TensorLayout.Nhwc);
+        var (h, w, c) = _layout == TensorLayout.Nchw ? (dims[2], dims[3], dims[1]) : (dims[1], dims[2], dims[3]);
+        if (c is long channels && channels != 3)
+        {
+            throw new QuantizeException(ErrorCodes.CalibrationInputMismatch, source,
+                $"Model input '{_input.Name}' has {channels} channels in {_layout} layout; calibration images give 3 (declare the layout if it is the other one).");
+        }
+
+        _width = _options.Width ?? (int?)w ?? throw Missing("width", source);
+        _height = _options.Height ?? (int?)h ?? throw Missing("height", source);
+        if (_width <= 0 || _height <= 0 || _options.Mean.Count != 3 || _options.Std.Count != 3 || _options.Std.Any(s => s == 0))
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, source, "Image preprocessing needs a positive size and three means and three non-zero standard deviations.");
+        }
+    }
+
+    public Dictionary<string, CalibrationTensor> Read(string path)
+    {
+        var pixels = DecodeRgba(path);
+        return new(StringComparer.Ordinal) { [_input.Name] = Normalize(pixels) };
+    }
+
+    /// <summary>The image at the target size as RGBA bytes (row-major, unpremultiplied).</summary>
+    private byte[] DecodeRgba(string path)
+    {
+        using var decoded = SKBitmap.Decode(path) ?? throw new FormatException($"'{path}' is not an image SkiaSharp can decode (corrupt, truncated or another format).");
+        var (resizedWidth, resizedHeight) = ResizedSize(decoded.Width, decoded.Height);
+        SKBitmap? resized = null;
+        try
+        {
+            var source = decoded;
+            if (resizedWidth != decoded.Width || resizedHeight != decoded.Height)
+            {
+                var info = new SKImageInfo(resizedWidth, resizedHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+                resized = decoded.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None))
+                    ?? throw new FormatException($"'{path}' could not be resized to {resizedWidth}×{resizedHeight}.");
+                source = resized;
+            }
+
+            // ReadPixels converts to RGBA and cuts the centered target window in one step.
+            var target = new SKImageInfo(_width, _height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            var rgba = new byte[_width * _height * 4];
+            int x0 = (source.Width - _width) / 2;
+            int y0 = (source.Height - _height) / 2;
+            unsafe
+            {
+                fixed (byte* destination = rgba)
+                {
+                    using var pixmap = source.PeekPixels();
+                    if (pixmap is null || !pixmap.ReadPixels(target, (IntPtr)destination, _width * 4, x0, y0))
+                    {
+                        throw new FormatException($"'{path}' could not be converted to RGBA pixels.");
+                    }
+                }
+            }
+
+            return rgba;
+        }
+        finally
+        {
+            resized?.Dispose();
+        }
+    }
+
+    private (int Width, int Height) ResizedSize(int width, int height)
+    {
+        if (_options.Resize == ResizeMode.Stretch)
+        {
+            return (_width, _height);
+        }
+
+        // Cover the target: the side that needs the larger scale decides, the other overhangs and is cropped.
+        double scale = Math.Max((double)_width / width, (double)_height / height);
+        return (Math.Max(_width, (int)Math.Round(width * scale)), Math.Max(_height, (int)Math.Round(height * scale)));
+    }
+
+    private CalibrationTensor Normalize(byte[] rgba)
+    {
+        int plane = _width * _height;
+        var values = new float[plane * 3];
+        // Model channel c takes RGBA component order[c].
+        ReadOnlySpan<int> order = _options.Channels == ChannelOrder.Rgb ? [0, 1, 2] : [2, 1, 0];
+        for (int c = 0; c < 3; c++)
+        {
+            float scale = _options.Scale / _options.Std[c];
+            float offset = -_options.Mean[c] / _options.Std[c];
+            int component = order[c];
+            for (int p = 0; p < plane; p++)
+            {
+                float value = (rgba[(4 * p) + component] * scale) + offset;
+                values[_layout == TensorLayout.Nchw ? (c * plane) + p : (3 * p) + c] = value;
+            }
+        }
+
+        long[] shape = _layout == TensorLayout.Nchw ? [1, 3, _height, _width] : [1, _height, _width, 3];
+        return CalibrationTensor.FromFloats(values, shape);
+    }
+
+    private QuantizeException Missing(string what, string source) =>
+        new(ErrorCodes.InvalidOption, source, $"Model input '{_input.Name}' has a symbolic {what}; declare the calibration image {what}.");
+}
