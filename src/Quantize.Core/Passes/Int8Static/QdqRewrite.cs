@@ -167,7 +167,7 @@ internal sealed class QdqRewrite
 
     /// <summary>
     /// Emits one QuantizeLinear→DequantizeLinear pair per quantized activation and points every reader of the
-    /// activation at the dequantized copy (graph outputs keep the float tensor, so callers see no change).
+    /// activation at the dequantized copy (graph outputs keep their names and float type).
     /// </summary>
     public void EmitActivationPairs()
     {
@@ -176,13 +176,26 @@ internal sealed class QdqRewrite
         foreach (var tensor in _activationOrder)
         {
             var (scale, zeroPoint) = ActivationParameterInitializers(tensor, _activations[tensor]);
-            var quantized = Names.Fresh($"{tensor}_quantized");
-            var quantize = NewNode("QuantizeLinear", $"{tensor}_QuantizeLinear", [tensor, scale, zeroPoint], [quantized], Format.Domain);
-            pairNodes.Add(quantize);
+            var source = tensor;
             var output = Names.Fresh($"{tensor}_dequantized");
+            if (Scope.Index.IsGraphOutput(tensor) && Scope.Graph.Node.FirstOrDefault(n => n.Output.Contains(tensor)) is { } producer)
+            {
+                // A graph output keeps its name but is now written by the DequantizeLinear, so that the
+                // producer's only reader is the QuantizeLinear and ONNX Runtime can fuse the two.
+                source = Names.Fresh($"{tensor}_float");
+                producer.Output[producer.Output.IndexOf(tensor)] = source;
+                output = tensor;
+            }
+
+            var quantized = Names.Fresh($"{tensor}_quantized");
+            var quantize = NewNode("QuantizeLinear", $"{tensor}_QuantizeLinear", [source, scale, zeroPoint], [quantized], Format.Domain);
+            pairNodes.Add(quantize);
             var dequantize = NewNode("DequantizeLinear", $"{tensor}_DequantizeLinear", [quantized, scale, zeroPoint], [output], Format.Domain);
             pairNodes.Add(dequantize);
-            dequantized[tensor] = output;
+            if (output != tensor)
+            {
+                dequantized[tensor] = output;
+            }
         }
 
         foreach (var node in Scope.Graph.Node)
