@@ -48,6 +48,12 @@ public sealed class Int8StaticPass : IQuantizationPass
 
         rewrite.EmitActivationPairs();
         rewrite.Scope.RemoveReplacedNodes();
+        if (opset < LegacyOpsetConvFusion.QLinearOpset)
+        {
+            int fused = LegacyOpsetConvFusion.Fuse(context.Model.Graph, format.Domain);
+            context.Result.Notes.Add($"{fused} Conv group(s) written as com.microsoft QLinearConv: ONNX Runtime's own QDQ fusion would emit the default-domain QLinearConv, which opset {opset} lacks.");
+        }
+
         UnusedWeights.Remove(context.Model, rewrite.Weights.Replaced);
         if (format.Domain == Opsets.Microsoft)
         {

@@ -57,7 +57,8 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
             bias = biasValues;
         }
 
-        if (rewrite.OutputTarget(node) is not { } target)
+        var target = OutputTarget(node, rewrite, out bool refused);
+        if (refused)
         {
             return false;
         }
@@ -111,23 +112,50 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
             RemoveAttributes(node, "alpha", "beta");
         }
 
-        rewrite.QuantizeOutput(node, target);
+        if (target is { } output)
+        {
+            rewrite.QuantizeOutput(node, output);
+        }
+
         rewrite.Context.Result.CountQuantized(node.OpType);
         return true;
     }
 
     private static bool QuantizeActivations(NodeProto node, QdqRewrite rewrite)
     {
-        if (rewrite.OutputTarget(node) is not { } target)
+        var target = OutputTarget(node, rewrite, out bool refused);
+        if (refused)
         {
             return false;
         }
 
         rewrite.Quantize(node.Input[0]);
         rewrite.Quantize(node.Input[1]);
-        rewrite.QuantizeOutput(node, target);
+        if (target is { } output)
+        {
+            rewrite.QuantizeOutput(node, output);
+        }
+
         rewrite.Context.Result.CountQuantized(node.OpType);
         return true;
+    }
+
+    /// <summary>
+    /// Where the output's Q/DQ goes. Below opset 10 a MatMul keeps a float output: ONNX Runtime then fuses
+    /// it into com.microsoft MatMulIntegerToFloat, where DQ→MatMul→Q would become a default-domain
+    /// QLinearMatMul the old opset lacks. <paramref name="refused"/> is true when the output has no range.
+    /// </summary>
+    private static (string Tensor, NodeProto? Absorbed)? OutputTarget(NodeProto node, QdqRewrite rewrite, out bool refused)
+    {
+        refused = false;
+        if (node.OpType == "MatMul" && rewrite.Format.DefaultOpset < LegacyOpsetConvFusion.QLinearOpset)
+        {
+            return null;
+        }
+
+        var target = rewrite.OutputTarget(node);
+        refused = target is null;
+        return target;
     }
 
     /// <summary>Marks a weight whose channels cannot be scaled separately.</summary>
