@@ -7,7 +7,8 @@ namespace Quantize.Core.Passes.Int8Static;
 /// Ops whose inputs and output each get their own calibrated parameters, and which ONNX Runtime turns into
 /// com.microsoft QLinear kernels (QLinearAdd, QLinearMul, QLinearConcat, QLinearAveragePool,
 /// QLinearGlobalAveragePool, QLinearSigmoid, QLinearSoftmax, QLinearLeakyRelu). A constant operand (a bias
-/// vector, a scalar factor) is stored in the activation type and dequantized.
+/// vector, a scalar factor) is stored in the activation type and dequantized. Quantized only when every
+/// other input is already quantized and the output feeds integer ops.
 /// </summary>
 internal sealed class ElementwiseQuantizer : IStaticOpQuantizer
 {
@@ -16,7 +17,7 @@ internal sealed class ElementwiseQuantizer : IStaticOpQuantizer
 
     public bool TryQuantize(NodeProto node, QdqRewrite rewrite)
     {
-        if (node.Input.Count == 0 || node.Output.Count != 1 || node.Input.Any(i => i.Length == 0))
+        if (node.Input.Count == 0 || node.Output.Count != 1 || node.Input.Any(i => i.Length == 0) || !rewrite.FeedsIntegerOps(node.Output[0]))
         {
             return false;
         }
@@ -40,8 +41,11 @@ internal sealed class ElementwiseQuantizer : IStaticOpQuantizer
 
                 constants[i] = (constant, values);
             }
-            else if (!rewrite.CanQuantize(input))
+            else if (!rewrite.IsQuantized(input))
             {
+                // Only where the inputs are already integer (written by a quantized op): in front of float
+                // producers the Q/DQ pairs cost more than the integer kernel saves, and around the
+                // element-wise pieces of a decomposed LayerNorm or GELU they ruin accuracy.
                 return false;
             }
         }

@@ -14,10 +14,14 @@ namespace Quantize.Core.Passes.Int8Static;
 /// </summary>
 public sealed class Int8StaticPass : IQuantizationPass
 {
-    private static readonly IStaticOpQuantizer[] Quantizers = [new WeightedOpQuantizer(), new ElementwiseQuantizer(), new SharedParameterQuantizer()];
+    /// <summary>Tried in this order; the first that accepts a node quantizes it.</summary>
+    private static readonly IStaticOpQuantizer[] Quantizers =
+        [new WeightedOpQuantizer(), new ElementwiseQuantizer(), new EmbeddingGatherQuantizer(), new SharedParameterQuantizer()];
 
-    private static readonly Dictionary<string, IStaticOpQuantizer> ByOpType =
-        Quantizers.SelectMany(q => q.OpTypes.Select(t => (t, q))).ToDictionary(p => p.t, p => p.q, StringComparer.Ordinal);
+    private static readonly ILookup<string, IStaticOpQuantizer> ByOpType =
+        Quantizers.SelectMany(q => q.OpTypes.Select(t => (t, q))).ToLookup(p => p.t, p => p.q, StringComparer.Ordinal);
+
+    private static readonly HashSet<string> IntegerOps = [.. Quantizers.SelectMany(q => q.OpTypes)];
 
     /// <inheritdoc/>
     public Precision Precision => Precision.Int8;
@@ -33,17 +37,16 @@ public sealed class Int8StaticPass : IQuantizationPass
 
         long opset = Opsets.Version(context.Model, string.Empty);
         var format = new QdqFormat(context.Options.Static, opset);
-        var rewrite = new QdqRewrite(context, ranges, format);
+        var rewrite = new QdqRewrite(context, ranges, format, IntegerOps);
         TopologicalSorter.Sort(context.Model.Graph);
         foreach (var node in context.Model.Graph.Node.ToList())
         {
-            if (node.Domain is not ("" or "ai.onnx") || rewrite.Absorbed.Contains(node) || context.Excluded.Matches(node)
-                || !ByOpType.TryGetValue(node.OpType, out var quantizer))
+            if (node.Domain is not ("" or "ai.onnx") || rewrite.Absorbed.Contains(node) || context.Excluded.Matches(node))
             {
                 continue;
             }
 
-            quantizer.TryQuantize(node, rewrite);
+            _ = ByOpType[node.OpType].Any(q => q.TryQuantize(node, rewrite));
         }
 
         rewrite.EmitActivationPairs();

@@ -19,8 +19,11 @@ internal sealed class QdqRewrite
     private readonly List<string> _activationOrder = [];
     private readonly HashSet<string> _ownRangeMissing = new(StringComparer.Ordinal);
 
-    public QdqRewrite(PassContext context, ActivationRanges ranges, QdqFormat format)
+    private readonly IReadOnlySet<string> _integerOps;
+
+    public QdqRewrite(PassContext context, ActivationRanges ranges, QdqFormat format, IReadOnlySet<string> integerOps)
     {
+        _integerOps = integerOps;
         Context = context;
         Ranges = ranges;
         Format = format;
@@ -79,6 +82,25 @@ internal sealed class QdqRewrite
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// True when every reader of <paramref name="tensor"/> is an op this pass can run on integers (looking
+    /// through a Relu or Clip that would be absorbed). Only then does quantizing the tensor pay: a
+    /// QuantizeLinear whose value is dequantized straight into float ops adds error and time. Transformers
+    /// show why: the residual stream and the GELU input carry outlier dimensions that 8 bits cannot hold.
+    /// </summary>
+    public bool FeedsIntegerOps(string tensor)
+    {
+        if (Scope.Index.IsGraphOutput(tensor))
+        {
+            return false;
+        }
+
+        var consumers = Scope.Index.Consumers(tensor);
+        return consumers.Count > 0 && consumers.All(c =>
+            c.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(c)
+            && (_integerOps.Contains(c.OpType) || (c.OpType is "Relu" or "Clip" && Absorbable(tensor) is not null && FeedsIntegerOps(c.Output[0]))));
     }
 
     /// <summary>Gives <paramref name="output"/> the parameters of <paramref name="input"/> (shape and selection ops).</summary>
@@ -142,14 +164,19 @@ internal sealed class QdqRewrite
     /// <summary>Stores an int8 weight with its scale(s) and zero point(s) and returns the DequantizeLinear output.</summary>
     public string DequantizedWeight(ConstantWeight weight, QuantizedWeight quantized, int? axis, long[] dims)
     {
-        var values = Names.Fresh($"{weight.Name}_quantized");
-        var scale = Names.Fresh($"{weight.Name}_scale");
-        var zeroPoint = Names.Fresh($"{weight.Name}_zero_point");
+        var names = StoreWeight(weight, quantized, dims);
+        return AddDequantize(names.Values, names.Scale, names.ZeroPoint, $"{weight.Name}_dequantized", quantized.PerChannel ? axis : null);
+    }
+
+    /// <summary>Stores an int8 weight's values, scale(s) and zero point(s) as initializers.</summary>
+    public QuantizedWeightNames StoreWeight(ConstantWeight weight, QuantizedWeight quantized, long[] dims)
+    {
+        var names = new QuantizedWeightNames(Names.Fresh($"{weight.Name}_quantized"), Names.Fresh($"{weight.Name}_scale"), Names.Fresh($"{weight.Name}_zero_point"));
         long[] parameterDims = quantized.PerChannel ? [quantized.Parameters.Length] : [];
-        Weights.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(values, DataType.Int8, dims, quantized.Values));
-        Weights.AddInitializer(weight.Owner, TensorValues.FromFloats(scale, parameterDims, quantized.Parameters.Select(p => p.Scale).ToArray()));
-        Weights.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(zeroPoint, DataType.Int8, parameterDims, quantized.Parameters.Select(p => (sbyte)p.ZeroPoint).ToArray()));
-        return AddDequantize(values, scale, zeroPoint, $"{weight.Name}_dequantized", quantized.PerChannel ? axis : null);
+        Weights.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.Values, DataType.Int8, dims, quantized.Values));
+        Weights.AddInitializer(weight.Owner, TensorValues.FromFloats(names.Scale, parameterDims, quantized.Parameters.Select(p => p.Scale).ToArray()));
+        Weights.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.ZeroPoint, DataType.Int8, parameterDims, quantized.Parameters.Select(p => (sbyte)p.ZeroPoint).ToArray()));
+        return names;
     }
 
     /// <summary>Stores an int32 bias (zero point 0) and returns the DequantizeLinear output.</summary>
@@ -224,9 +251,10 @@ internal sealed class QdqRewrite
         return node;
     }
 
-    private string AddDequantize(string quantized, string scale, string zeroPoint, string hint, int? axis)
+    /// <summary>Adds a DequantizeLinear writing <paramref name="hint"/> (as is when <paramref name="exactName"/>, else a fresh name from it).</summary>
+    public string AddDequantize(string quantized, string scale, string zeroPoint, string hint, int? axis, bool exactName = false)
     {
-        var output = Names.Fresh(hint);
+        var output = exactName ? hint : Names.Fresh(hint);
         var node = NewNode("DequantizeLinear", $"{hint}_DequantizeLinear", [quantized, scale, zeroPoint], [output], Format.Domain);
         if (axis is int a)
         {

@@ -143,12 +143,20 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
     /// <summary>
     /// Where the output's Q/DQ goes. Below opset 10 a MatMul keeps a float output: ONNX Runtime then fuses
     /// it into com.microsoft MatMulIntegerToFloat, where DQ→MatMul→Q would become a default-domain
-    /// QLinearMatMul the old opset lacks. <paramref name="refused"/> is true when the output has no range.
+    /// QLinearMatMul the old opset lacks. The same for MatMul and Gemm read by float ops. <paramref name="refused"/> is true when the output has no range.
     /// </summary>
     private static (string Tensor, NodeProto? Absorbed)? OutputTarget(NodeProto node, QdqRewrite rewrite, out bool refused)
     {
         refused = false;
         if (node.OpType == "MatMul" && rewrite.Format.DefaultOpset < LegacyOpsetConvFusion.QLinearOpset)
+        {
+            return null;
+        }
+
+        // MatMul and Gemm have integer kernels with a float output (MatMulIntegerToFloat, QGemm without Y
+        // quantization): when float ops read the result, leave it unquantized. Conv has none, so it always
+        // quantizes its output.
+        if (node.OpType is "MatMul" or "Gemm" && !rewrite.FeedsIntegerOps(node.Output[0]))
         {
             return null;
         }
