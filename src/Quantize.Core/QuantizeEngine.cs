@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.OnnxRuntime;
+using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
 using Quantize.Core.Onnx;
@@ -21,6 +22,19 @@ public static class QuantizeEngine
     /// <param name="progress">Receives short phase descriptions ("reading", "quantizing"...).</param>
     /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, IProgress<string>? progress = null, bool verifyOutput = true)
+        => Quantize(inputPath, outputPath, options, ranges: null, progress, verifyOutput);
+
+    /// <summary>
+    /// Quantizes <paramref name="inputPath"/> into <paramref name="outputPath"/> using calibrated activation
+    /// <paramref name="ranges"/>: with ranges, INT8 is static (QDQ); without, the same as the overload above.
+    /// </summary>
+    /// <param name="inputPath">The float model.</param>
+    /// <param name="outputPath">Where to write the quantized model.</param>
+    /// <param name="options">What to do.</param>
+    /// <param name="ranges">Calibrated activation ranges of the float model's tensors, or null.</param>
+    /// <param name="progress">Receives short phase descriptions ("reading", "quantizing"...).</param>
+    /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
+    public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, IProgress<string>? progress = null, bool verifyOutput = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptions(options, inputPath);
@@ -29,7 +43,7 @@ public static class QuantizeEngine
 
         // Held in a box so it can be released before verification: ONNX Runtime then loads the result into
         // memory our parsed model no longer occupies, and peak memory is the larger phase, not the sum.
-        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, result, progress));
+        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, result, progress));
 
         progress?.Report("writing");
         // Write into a private staging folder beside the output (same volume, so the final moves are
@@ -72,17 +86,17 @@ public static class QuantizeEngine
     }
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
-    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, QuantizeResult result, IProgress<string>? progress)
+    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, QuantizeResult result, IProgress<string>? progress)
     {
         progress?.Report("reading");
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
 
         var excluded = NodeSelector.Create(options.Exclude, model, inputPath);
-        var context = new PassContext(model, inputPath, options, excluded, result);
+        var context = new PassContext(model, inputPath, options, excluded, result) { Ranges = ranges };
 
         progress?.Report($"quantizing to {options.Precision}");
-        PassRegistry.For(options.Precision).Run(context);
+        PassRegistry.For(options.Precision, ranges is not null).Run(context);
         if (result.QuantizedByOpType.Count == 0 && !result.Unchanged)
         {
             result.Warnings.Add(new Diagnostic(ErrorCodes.NothingQuantized, inputPath,

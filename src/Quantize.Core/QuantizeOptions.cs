@@ -21,7 +21,7 @@ public sealed record QuantizeOptions
     /// <summary>Weights with fewer elements than this stay as they are (tiny tensors gain nothing).</summary>
     public long MinElements { get; init; } = 16;
 
-    /// <summary>INT8: one scale per output channel instead of one per tensor.</summary>
+    /// <summary>INT8 dynamic: one scale per output channel instead of one per tensor.</summary>
     public bool PerChannel { get; init; }
 
     /// <summary>
@@ -45,4 +45,10 @@ public sealed record QuantizeOptions
 
     /// <summary>INT4: emit standard ONNX (int4 initializer + block-wise DequantizeLinear, opset 21) instead of MatMulNBits.</summary>
     public bool StandardOnnxInt4 { get; init; }
+
+    /// <summary>
+    /// INT8 static (QDQ), used when activation ranges are given: per-channel weights (default on), activation
+    /// type, symmetry and reduce-range.
+    /// </summary>
+    public StaticInt8Options Static { get; init; } = new();
 }

@@ -1,3 +1,4 @@
+using Quantize.Core.Calibration;
 using Quantize.Core.Graph;
 using Quantize.Core.Onnx;
 using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
@@ -37,6 +38,12 @@ public sealed class PassContext
 
     /// <summary>Fresh, deterministic names for new tensors and nodes.</summary>
     public NameAllocator Names { get; }
+
+    /// <summary>
+    /// Calibrated activation ranges (tensor name → float range), when the caller has them: INT8 then
+    /// quantizes statically (QDQ) instead of dynamically.
+    /// </summary>
+    public ActivationRanges? Ranges { get; init; }
 
     /// <summary>
     /// Element type of every tensor of the original model, inferred by ONNX Runtime on first use (only

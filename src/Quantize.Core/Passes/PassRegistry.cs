@@ -11,8 +11,17 @@ public static class PassRegistry
         new Int4.Int4WeightOnlyPass(),
     ];
 
-    /// <summary>The pass for <paramref name="precision"/>.</summary>
-    public static IQuantizationPass For(Precision precision) =>
-        Passes.FirstOrDefault(p => p.Precision == precision)
-        ?? throw new NotSupportedException($"No pass produces {precision} yet.");
+    private static readonly IQuantizationPass StaticInt8 = new Int8Static.Int8StaticPass();
+
+    /// <summary>The pass for <paramref name="precision"/> without calibration data.</summary>
+    public static IQuantizationPass For(Precision precision) => For(precision, hasRanges: false);
+
+    /// <summary>
+    /// The pass for <paramref name="precision"/>; with calibrated activation ranges INT8 is static (QDQ),
+    /// without them dynamic.
+    /// </summary>
+    public static IQuantizationPass For(Precision precision, bool hasRanges) =>
+        precision == Precision.Int8 && hasRanges
+            ? StaticInt8
+            : Passes.FirstOrDefault(p => p.Precision == precision) ?? throw new NotSupportedException($"No pass produces {precision} yet.");
 }

@@ -1,0 +1,103 @@
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Graph;
+using Quantize.Core.Onnx;
+using Quantize.Core.Passes.Int8;
+
+namespace Quantize.Core.Passes.Int8Static;
+
+/// <summary>
+/// Static INT8 in the QDQ format, from calibrated activation ranges: the model is first pre-processed by
+/// ONNX Runtime's basic optimizations (BatchNormalization folded into Conv, constants folded), then weights
+/// are stored int8 behind DequantizeLinear, biases int32, and every activation an integer kernel reads or
+/// writes gets a QuantizeLinear→DequantizeLinear pair. Only ops ONNX Runtime fuses into integer kernels
+/// are quantized (a Q/DQ pair around an op that then runs in float only costs time). Nested subgraphs stay float.
+/// </summary>
+public sealed class Int8StaticPass : IQuantizationPass
+{
+    /// <summary>Tried in this order; the first that accepts a node quantizes it.</summary>
+    private static readonly IStaticOpQuantizer[] Quantizers =
+        [new WeightedOpQuantizer(), new ElementwiseQuantizer(), new EmbeddingGatherQuantizer(), new SharedParameterQuantizer()];
+
+    private static readonly ILookup<string, IStaticOpQuantizer> ByOpType =
+        Quantizers.SelectMany(q => q.OpTypes.Select(t => (t, q))).ToLookup(p => p.t, p => p.q, StringComparer.Ordinal);
+
+    private static readonly HashSet<string> IntegerOps = [.. Quantizers.SelectMany(q => q.OpTypes)];
+
+    /// <inheritdoc/>
+    public Precision Precision => Precision.Int8;
+
+    /// <inheritdoc/>
+    public void Run(PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ranges = context.Ranges ?? throw new QuantizeException(ErrorCodes.InvalidOption, context.ModelPath, "Static INT8 needs calibrated activation ranges.");
+        var preprocessed = StaticPreprocessor.Optimize(context.ModelPath);
+        Replace(context.Model, preprocessed);
+        context.Result.Notes.Add("Pre-processed with ONNX Runtime's basic graph optimizations (BatchNormalization folded into Conv, constants folded).");
+
+        long opset = Opsets.Version(context.Model, string.Empty);
+        var format = new QdqFormat(context.Options.Static, opset);
+        var rewrite = new QdqRewrite(context, ranges, format, IntegerOps);
+        TopologicalSorter.Sort(context.Model.Graph);
+        foreach (var node in context.Model.Graph.Node.ToList())
+        {
+            if (node.Domain is not ("" or "ai.onnx") || rewrite.Absorbed.Contains(node) || context.Excluded.Matches(node))
+            {
+                continue;
+            }
+
+            _ = ByOpType[node.OpType].Any(q => q.TryQuantize(node, rewrite));
+        }
+
+        rewrite.EmitActivationPairs();
+        rewrite.Scope.RemoveReplacedNodes();
+        if (opset < LegacyOpsetConvFusion.QLinearOpset)
+        {
+            int fused = LegacyOpsetConvFusion.Fuse(context.Model.Graph, format.Domain);
+            context.Result.Notes.Add($"{fused} Conv group(s) written as com.microsoft QLinearConv: ONNX Runtime's own QDQ fusion would emit the default-domain QLinearConv, which opset {opset} lacks.");
+        }
+
+        UnusedWeights.Remove(context.Model, rewrite.Weights.Replaced);
+        if (format.Domain == Opsets.Microsoft)
+        {
+            Opsets.Ensure(context.Model, Opsets.Microsoft, 1);
+            context.Result.Notes.Add($"The model imports opset {opset}; QuantizeLinear/DequantizeLinear come from ONNX Runtime's com.microsoft domain because standard {(format.Options.PerChannel ? "per-channel " : string.Empty)}Q/DQ needs opset {(format.Options.PerChannel ? QdqFormat.PerAxisOpset : QdqFormat.StandardOpset)}, and raising the opset would change the meaning of other ops.");
+        }
+
+        Report(context, rewrite);
+    }
+
+    private static void Report(PassContext context, QdqRewrite rewrite)
+    {
+        if (rewrite.Absorbed.Count > 0)
+        {
+            context.Result.Notes.Add($"{rewrite.Absorbed.Count} Relu/Clip node(s) absorbed into the preceding QuantizeLinear.");
+        }
+
+        if (rewrite.RaisedWeightScales.Count > 0)
+        {
+            context.Result.Notes.Add($"Weight scale raised so that the int32 bias fits: {string.Join(", ", rewrite.RaisedWeightScales.Take(5))}{(rewrite.RaisedWeightScales.Count > 5 ? ", ..." : string.Empty)}.");
+        }
+
+        if (rewrite.MissingRanges.Count > 0)
+        {
+            var missing = rewrite.MissingRanges.Order(StringComparer.Ordinal).ToList();
+            context.Result.Notes.Add($"{missing.Count} tensor(s) have no calibrated range, so the nodes around them stay float: {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : string.Empty)}.");
+        }
+
+        if (context.Model.Graph.Node.Any(n => GraphWalker.Subgraphs(n).Any()))
+        {
+            context.Result.Notes.Add("Nodes inside If/Loop/Scan subgraphs stay float in static INT8.");
+        }
+    }
+
+    /// <summary>Swaps the pre-processed graph into the model the engine holds (the same object goes on to be written).</summary>
+    private static void Replace(ModelProto model, ModelProto preprocessed)
+    {
+        model.Graph = preprocessed.Graph;
+        model.OpsetImport.Clear();
+        model.OpsetImport.AddRange(preprocessed.OpsetImport);
+        model.Functions.Clear();
+        model.Functions.AddRange(preprocessed.Functions);
+    }
+}

@@ -1,0 +1,94 @@
+using Quantize.Core.Onnx;
+using static Quantize.Testing.TestModels.ModelBuilder;
+using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
+
+namespace Quantize.Testing.TestModels;
+
+/// <summary>Small models for static INT8 (QDQ): one pattern each.</summary>
+public static partial class TestModelCatalog
+{
+    /// <summary>x[1,3,8,8] → Conv(4 filters 3×3, pads 1, optional bias) → y[1,4,8,8].</summary>
+    public static ModelProto SingleConv(bool bias = true, long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 3, 8, 8);
+        string[] inputs = bias
+            ? [x, b.RandomInitializer("conv.weight", 0.4f, 4, 3, 3, 3), b.RandomInitializer("conv.bias", 0.2f, 4)]
+            : [x, b.RandomInitializer("conv.weight", 0.4f, 4, 3, 3, 3)];
+        b.Node("Conv", inputs, "conv", "y", Ints("pads", 1, 1, 1, 1), Ints("kernel_shape", 3, 3));
+        b.Output("y", DataType.Float, 1, 4, 8, 8);
+        return b.Model;
+    }
+
+    /// <summary>x[1,3,8,8] → Conv → Relu → Conv → y[1,4,8,8].</summary>
+    public static ModelProto ConvRelu(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 3, 8, 8);
+        var h = b.Node("Conv", [x, b.RandomInitializer("conv1.weight", 0.4f, 6, 3, 3, 3), b.RandomInitializer("conv1.bias", 0.2f, 6)], "conv1", null, Ints("pads", 1, 1, 1, 1));
+        h = b.Node("Relu", [h], "relu");
+        b.Node("Conv", [h, b.RandomInitializer("conv2.weight", 0.4f, 4, 6, 3, 3), b.RandomInitializer("conv2.bias", 0.2f, 4)], "conv2", "y", Ints("pads", 1, 1, 1, 1));
+        b.Output("y", DataType.Float, 1, 4, 8, 8);
+        return b.Model;
+    }
+
+    /// <summary>x[1,3,8,8] → Conv → Clip(0, 6) → Reshape[1, 256] → Gemm(transB) → y[1,10].</summary>
+    public static ModelProto ConvClipReshape(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 3, 8, 8);
+        var h = b.Node("Conv", [x, b.RandomInitializer("conv.weight", 0.5f, 4, 3, 3, 3), b.RandomInitializer("conv.bias", 0.2f, 4)], "conv", null, Ints("pads", 1, 1, 1, 1));
+        h = b.Node("Clip", [h, b.Initializer("clip.min", [0f]), b.Initializer("clip.max", [6f])], "clip");
+        h = b.Node("Reshape", [h, b.Int64Initializer("shape", [1, 256], 2)], "reshape");
+        b.Node("Gemm", [h, b.RandomInitializer("fc.weight", 0.1f, 10, 256), b.RandomInitializer("fc.bias", 0.1f, 10)], "fc", "y", Int("transB", 1));
+        b.Output("y", DataType.Float, 1, 10);
+        return b.Model;
+    }
+
+    /// <summary>x[1,3,8,8] read by two Convs whose outputs are added → y[1,4,8,8].</summary>
+    public static ModelProto SharedInputConvs(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 3, 8, 8);
+        var left = b.Node("Conv", [x, b.RandomInitializer("left.weight", 0.4f, 4, 3, 1, 1)], "left");
+        var right = b.Node("Conv", [x, b.RandomInitializer("right.weight", 0.4f, 4, 3, 1, 1)], "right");
+        b.Node("Add", [left, right], "sum", "y");
+        b.Output("y", DataType.Float, 1, 4, 8, 8);
+        return b.Model;
+    }
+
+    /// <summary>
+    /// A Conv whose int32 bias would overflow: inputs within ±1e-3 (the caller feeds them), weights within
+    /// ±1e-4, bias 20: bias / (input_scale × weight_scale) ≈ 20 / (8e-6 × 8e-7) ≫ 2³¹.
+    /// </summary>
+    public static ModelProto BiasOverflowConv(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 2, 4, 4);
+        b.Node("Conv", [x, b.RandomInitializer("conv.weight", 1e-4f, 3, 2, 1, 1), b.Initializer("conv.bias", [20f, -15f, 0.5f], 3)], "conv", "y");
+        b.Output("y", DataType.Float, 1, 3, 4, 4);
+        return b.Model;
+    }
+
+    /// <summary>x[3,32] → Gemm(W, bias, transB, alpha 0.5, beta 2) → y[3,16]; W is [16,32] with transB, else [32,16].</summary>
+    public static ModelProto GemmTransB(bool transB, long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 3, 32);
+        var weight = transB ? b.RandomInitializer("w", 0.3f, 16, 32) : b.RandomInitializer("w", 0.3f, 32, 16);
+        b.Node("Gemm", [x, weight, b.RandomInitializer("bias", 0.2f, 16)], "gemm", "y", Int("transB", transB ? 1 : 0), Float("alpha", 0.5f), Float("beta", 2f));
+        b.Output("y", DataType.Float, 3, 16);
+        return b.Model;
+    }
+
+    /// <summary>a[4,8] × b[8,6] (both activations) → y[4,6].</summary>
+    public static ModelProto ActivationMatMul(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var a = b.Input("a", DataType.Float, 4, 8);
+        var c = b.Input("b", DataType.Float, 8, 6);
+        b.Node("MatMul", [a, c], "matmul", "y");
+        b.Output("y", DataType.Float, 4, 6);
+        return b.Model;
+    }
+}
