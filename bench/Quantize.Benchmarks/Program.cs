@@ -1,12 +1,17 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Quantize.Benchmarks;
 
-// `peak-memory` measures the CLI's process high-water mark; everything else goes to BenchmarkDotNet
-// (e.g. `--filter *Throughput*`, `--filter *Latency*`).
+// `peak-memory` measures the CLI's process high-water mark; `noop-build [rounds] [keep]` times no-op builds of
+// consumer projects with and without quantized models (`keep` leaves them on disk for profiling); everything else goes to BenchmarkDotNet
+// (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
     case "peak-memory":
         PeakMemory.Report();
+        break;
+    case "noop-build":
+        NoOpBuild.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10, args.Contains("keep"));
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);
