@@ -64,12 +64,14 @@ public static partial class NoOpBuild
         }
 
         var times = projects.ToDictionary(p => p.Name, _ => new List<double>());
+        var cpu = projects.ToDictionary(p => p.Name, _ => new List<double>());
+        var loadBefore = LoadAverage();
         for (int round = 0; round < rounds; round++)
         {
             for (int i = 0; i < projects.Length; i++)
             {
                 var project = projects[(round + i) % projects.Length];
-                var (result, milliseconds) = NoOp(project, []);
+                var (result, milliseconds, cpuMilliseconds) = NoOp(project, []);
                 Check(result, project, $"no-op build {round + 1}");
                 if (result.Output.Contains("Quantize.Build: quantizing", StringComparison.Ordinal))
                 {
@@ -77,6 +79,10 @@ public static partial class NoOpBuild
                 }
 
                 times[project.Name].Add(milliseconds);
+                if (cpuMilliseconds is double c)
+                {
+                    cpu[project.Name].Add(c);
+                }
             }
         }
 
@@ -89,7 +95,14 @@ public static partial class NoOpBuild
             }
         }
 
-        PrintTable(times, rounds);
+        Console.WriteLine();
+        Console.WriteLine($"{Environment.ProcessorCount} cores; load average (1, 5, 15 min) before timing {loadBefore}, after {LoadAverage()}");
+        PrintTable("Wall time", times, rounds);
+        if (cpu.Values.All(v => v.Count == rounds))
+        {
+            PrintTable("CPU time (user + system, whole process tree)", cpu, rounds);
+        }
+
         PrintQuantizeTargets(projects[0]);
     }
 
@@ -132,11 +145,13 @@ public static partial class NoOpBuild
             .Single(e => (string?)e.Attribute("Include") == "Microsoft.ML.OnnxRuntime")
             .Attribute("Version")!.Value;
 
-    private static (CommandResult Result, double Milliseconds) NoOp(ConsumerProject project, string[] extra)
+    private static (CommandResult Result, double Milliseconds, double? CpuMilliseconds) NoOp(ConsumerProject project, string[] extra)
     {
+        var cpuBefore = ChildCpuTime.Milliseconds();
         var watch = Stopwatch.StartNew();
         var result = DotnetProcess.Run(project.Directory, ["build", "--no-restore", "-nodeReuse:false", .. extra]);
-        return (result, watch.Elapsed.TotalMilliseconds);
+        var wall = watch.Elapsed.TotalMilliseconds;
+        return (result, wall, ChildCpuTime.Milliseconds() - cpuBefore);
     }
 
     private static string OutputAssembly(ConsumerProject project) =>
@@ -150,11 +165,11 @@ public static partial class NoOpBuild
         }
     }
 
-    private static void PrintTable(Dictionary<string, List<double>> times, int rounds)
+    private static void PrintTable(string measure, Dictionary<string, List<double>> times, int rounds)
     {
         var median = times.ToDictionary(t => t.Key, t => Median(t.Value));
         Console.WriteLine();
-        Console.WriteLine($"No-op `dotnet build --no-restore`, {rounds} rounds (one build of each project per round, rotating order), {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        Console.WriteLine($"{measure} of a no-op `dotnet build --no-restore`, {rounds} rounds (one build of each project per round, rotating order)");
         Console.WriteLine("| project | median (ms) | min (ms) | max (ms) | median − OrtOnly (ms) |");
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var name in Names)
@@ -177,7 +192,7 @@ public static partial class NoOpBuild
     /// </summary>
     private static void PrintQuantizeTargets(ConsumerProject project)
     {
-        var (result, _) = NoOp(project, ["-clp:PerformanceSummary", "-v:q"]);
+        var (result, _, _) = NoOp(project, ["-clp:PerformanceSummary", "-v:q"]);
         Check(result, project, "profiled no-op build");
         Console.WriteLine();
         Console.WriteLine("Quantize.Build's share of one profiled no-op build (MSBuild performance summary, ms, calls):");
