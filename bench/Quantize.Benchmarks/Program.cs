@@ -3,7 +3,8 @@ using BenchmarkDotNet.Running;
 using Quantize.Benchmarks;
 
 // `peak-memory` measures the CLI's process high-water mark; `noop-build [rounds] [keep]` times no-op builds of
-// consumer projects with and without quantized models (`keep` leaves them on disk for profiling); everything else goes to BenchmarkDotNet
+// consumer projects with and without quantized models (`keep` leaves them on disk for profiling);
+// `wrapper-interleaved [blocks] [calls]` runs the generated-wrapper comparison with the variants interleaved; everything else goes to BenchmarkDotNet
 // (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
@@ -12,6 +13,11 @@ switch (args.FirstOrDefault())
         break;
     case "noop-build":
         NoOpBuild.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10, args.Contains("keep"));
+        break;
+    case "wrapper-interleaved":
+        InterleavedWrapperCheck.Report(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);
