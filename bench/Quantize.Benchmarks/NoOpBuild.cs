@@ -30,7 +30,8 @@ public static partial class NoOpBuild
     public static void Report(int rounds, bool keep)
     {
         Console.WriteLine("Packing Quantize.Build and Quantize.Runtime to a private feed...");
-        var feed = new LocalPackageFeed("quantize-bench-build", "bench");
+        // The integration tests' temp folder: its global packages folder (ONNX Runtime, about 1.5 GB) is shared.
+        var feed = new LocalPackageFeed("quantize-build-it", "bench");
         try
         {
             Measure(feed, rounds);
