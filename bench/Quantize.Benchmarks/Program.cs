@@ -1,8 +1,12 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Quantize.Benchmarks;
 
-// `peak-memory` measures the CLI's process high-water mark; everything else goes to BenchmarkDotNet
-// (e.g. `--filter *Throughput*`, `--filter *Latency*`).
+// `peak-memory` measures the CLI's process high-water mark; `noop-build [rounds] [keep]` times no-op builds of
+// consumer projects with and without quantized models (`keep` leaves them on disk for profiling);
+// `wrapper-interleaved [blocks] [calls]` runs the generated-wrapper comparison with the variants interleaved;
+// `calibration [counts...]` measures streaming calibration; everything else goes to BenchmarkDotNet
+// (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
     case "peak-memory":
@@ -10,10 +14,18 @@ switch (args.FirstOrDefault())
         break;
     case "calibration":
         // `calibration [counts...]`: peak memory and time of streaming calibration (default 50 and 500 samples).
-        CalibrationBenchmarks.Report(args.Length > 1 ? [.. args.Skip(1).Select(int.Parse)] : [50, 500]);
+        CalibrationBenchmarks.Report(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [50, 500]);
         break;
     case "calibration-child":
-        CalibrationBenchmarks.Child(Enum.Parse<Quantize.Core.Calibration.CalibrationMethod>(args[1]), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        CalibrationBenchmarks.Child(Enum.Parse<Quantize.Core.Calibration.CalibrationMethod>(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture));
+        break;
+    case "noop-build":
+        NoOpBuild.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10, args.Contains("keep"));
+        break;
+    case "wrapper-interleaved":
+        InterleavedWrapperCheck.Report(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);

@@ -1,18 +1,19 @@
 using Google.Protobuf;
 using Quantize.Core.Onnx;
 
-namespace Quantize.Build.Tests;
+namespace Quantize.Testing.Packaging;
 
-/// <summary>A real consumer project in its own folder under the fixture's root.</summary>
+/// <summary>A real consumer project in its own folder under the feed's root.</summary>
 public sealed class ConsumerProject
 {
-    private readonly PackageFixture _fixture;
+    private readonly LocalPackageFeed _feed;
 
-    public ConsumerProject(PackageFixture fixture, string name, string targetFrameworks = "net10.0")
+    public ConsumerProject(LocalPackageFeed feed, string name, string targetFrameworks = "net10.0")
     {
-        _fixture = fixture;
+        ArgumentNullException.ThrowIfNull(feed);
+        _feed = feed;
         Name = name;
-        Directory = Path.Combine(fixture.Root, name);
+        Directory = Path.Combine(feed.Root, name);
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, "models"));
         TargetFrameworks = targetFrameworks;
     }
@@ -25,6 +26,12 @@ public sealed class ConsumerProject
 
     /// <summary>Extra XML inside the project's first PropertyGroup.</summary>
     public string Properties { get; set; } = "";
+
+    /// <summary>
+    /// The package references (XML); null means the Quantize.Build package of the feed. The build benchmark
+    /// sets it to compare against a project that references ONNX Runtime alone.
+    /// </summary>
+    public string? PackageReferences { get; set; }
 
     /// <summary>The QuantizedModel items (XML).</summary>
     public string Items { get; set; } = "";
@@ -42,6 +49,7 @@ public sealed class ConsumerProject
     public void WriteProject()
     {
         var tfm = TargetFrameworks.Contains(';', StringComparison.Ordinal) ? "TargetFrameworks" : "TargetFramework";
+        var references = PackageReferences ?? $"""<PackageReference Include="Quantize.Build" Version="{_feed.Version}" />""";
         File.WriteAllText(Path.Combine(Directory, Name + ".csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -54,7 +62,7 @@ public sealed class ConsumerProject
                 {Properties}
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Quantize.Build" Version="{_fixture.Version}" />
+                {references}
               </ItemGroup>
               <ItemGroup>
                 {Items}

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Quantize.Build.Tests;
+namespace Quantize.Testing.Packaging;
 
 /// <summary>The outcome of one <c>dotnet</c> command.</summary>
 public sealed record CommandResult(int ExitCode, string Output)

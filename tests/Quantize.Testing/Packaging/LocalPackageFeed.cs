@@ -1,0 +1,101 @@
+using System.Globalization;
+
+namespace Quantize.Testing.Packaging;
+
+/// <summary>
+/// Packs Quantize.Build and Quantize.Runtime, with a version no earlier run used, into a private feed, and
+/// prepares a folder for consumer projects whose NuGet.config adds that feed to the machine's configured
+/// sources (not cleared: CI and developer machines may use a mirror). The global
+/// packages folder is shared between runs for third-party packages (ONNX Runtime is large); the unique
+/// version guarantees the Quantize packages in it are this run's. Used by the integration tests and the
+/// build benchmark, which must both measure what a user would get from the package.
+/// </summary>
+public class LocalPackageFeed : IDisposable
+{
+    /// <summary>Packs into a new folder under <c>%TEMP%/<paramref name="tempFolderName"/>/</c>.</summary>
+    /// <param name="tempFolderName">The temp subfolder shared by runs of one kind (its <c>packages</c> folder is reused).</param>
+    /// <param name="versionLabel">The prerelease label, e.g. <c>it</c> gives <c>0.1.0-it.20250101120000.1a2b3c4d</c>.</param>
+    public LocalPackageFeed(string tempFolderName, string versionLabel)
+    {
+        RepositoryRoot = FindRepositoryRoot();
+        Version = $"0.1.0-{versionLabel}." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N")[..8];
+        Root = Path.Combine(Path.GetTempPath(), tempFolderName, Guid.NewGuid().ToString("N")[..12]);
+        Feed = Path.Combine(Root, "feed");
+        Directory.CreateDirectory(Feed);
+        var packages = Path.Combine(Path.GetTempPath(), tempFolderName, "packages");
+
+        foreach (var project in new[] { "src/Quantize.Runtime/Quantize.Runtime.csproj", "src/Quantize.Build/Quantize.Build.csproj" })
+        {
+            var pack = DotnetProcess.Run(RepositoryRoot, "pack", Path.Combine(RepositoryRoot, project), "-c", "Release", "-o", Feed, $"-p:Version={Version}", "--disable-build-servers", "-nodeReuse:false");
+            if (pack.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"Packing {project} failed:\n{pack.Output}");
+            }
+        }
+
+        File.WriteAllText(Path.Combine(Root, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{packages}" />
+              </config>
+              <packageSources>
+                <add key="quantize-local" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        // Stop MSBuild's upward search for Directory.Build.* and Directory.Packages.props at this folder.
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(Root, "Directory.Packages.props"), "<Project />");
+    }
+
+    /// <summary>The repository (where Quantize.Build.sln is).</summary>
+    public string RepositoryRoot { get; }
+
+    /// <summary>The unique prerelease version this run packed.</summary>
+    public string Version { get; }
+
+    /// <summary>Folder holding the feed, NuGet.config and every consumer project of this run.</summary>
+    public string Root { get; }
+
+    /// <summary>The private feed.</summary>
+    public string Feed { get; }
+
+    /// <summary>Deletes <see cref="Root"/> (best effort).</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Deletes <see cref="Root"/> (best effort).</summary>
+    /// <param name="disposing">Called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is not a failure.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Quantize.Build.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Quantize.Build.sln not found above " + AppContext.BaseDirectory);
+    }
+}
