@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Quantize.Core.Onnx;
+using SkiaSharp;
 using Quantize.Testing;
 using Quantize.Testing.TestModels;
 using Xunit.Abstractions;
@@ -115,6 +116,33 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("error QNT0009", run.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_folder, "x.onnx")));
+    }
+
+    [Fact]
+    public void Image_preprocessing_options_reach_the_calibrator()
+    {
+        var input = ModelFiles.Write(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
+        var photos = Directory.CreateDirectory(Path.Combine(_folder, "photos")).FullName;
+        // Solid images of 32×32 resized to 16×16: every resize keeps the pixel values 0 and 255 exactly.
+        for (int i = 0; i < 16; i++)
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(32, 32, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            bitmap.Erase(i % 2 == 0 ? SKColors.Black : SKColors.White);
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(photos, $"photo-{i:D2}.png"), png.ToArray());
+        }
+
+        var cache = Path.Combine(_folder, "cnn.ranges.json");
+        var run = CliProcess.Run(input, "-o", Path.Combine(_folder, "cnn.int8.onnx"), "-p", "int8", "--calibration-data", Path.Combine(photos, "*.png"),
+            "--image-size", "16x16", "--resize", "crop", "--channel-order", "bgr", "--layout", "nchw", "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25", "--ranges-cache", cache);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Calibration: MinMax, 16 samples, ", run.Stdout, StringComparison.Ordinal);
+        // (0/255 − 0.5) / 0.25 = −2 and (255/255 − 0.5) / 0.25 = 2: the input range proves mean and std were applied.
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cache));
+        var x = json.RootElement.GetProperty("ranges").GetProperty("x");
+        Assert.Equal(-2f, x.GetProperty("min").GetSingle(), 5);
+        Assert.Equal(2f, x.GetProperty("max").GetSingle(), 5);
     }
 
     [Fact]
