@@ -26,6 +26,9 @@ public sealed class QuantizeResult
     /// <summary>Wall time of the whole operation.</summary>
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>Static INT8: how the activation ranges were obtained; null for every other kind of run.</summary>
+    public Calibration.CalibrationReport? Calibration { get; set; }
+
     /// <summary>True when the model was written unchanged (nothing to do).</summary>
     public bool Unchanged { get; set; }
 

@@ -86,6 +86,8 @@ internal sealed class QuantizeCommand
         Description = "Print only warnings and errors.",
     };
 
+    private readonly CalibrationCommandOptions _calibration = new();
+
     private QuantizeCommand(CliConsole console) => _console = console;
 
     /// <summary>Creates the <c>quantize</c> command.</summary>
@@ -99,7 +101,7 @@ internal sealed class QuantizeCommand
     private void Attach(Command command)
     {
         command.Arguments.Add(_input);
-        foreach (var option in new Option[] { _output, _precision, _exclude, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet })
+        foreach (var option in new Option[] { _output, _precision, _exclude, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All))
         {
             command.Options.Add(option);
         }
@@ -131,7 +133,9 @@ internal sealed class QuantizeCommand
             Symmetric = !parseResult.GetValue(_asymmetric),
             AccuracyLevel = parseResult.GetValue(_accuracyLevel),
             StandardOnnxInt4 = Int4Formats.IsStandardOnnx(parseResult.GetValue(_int4Format), input),
+            Static = _calibration.StaticOptions(parseResult, input),
         };
+        var calibration = precision == Precision.Int8 ? _calibration.ToRequest(parseResult, input) : null;
 
         return new QuantizeRequest(
             input,
@@ -139,11 +143,12 @@ internal sealed class QuantizeCommand
             options,
             Verify: !parseResult.GetValue(_noVerify),
             Quiet: parseResult.GetValue(_quiet),
-            Notes: IgnoredOptions(parseResult, precision));
+            Notes: IgnoredOptions(parseResult, precision, calibration is not null),
+            Calibration: calibration);
     }
 
     /// <summary>Options given explicitly that the chosen precision does not use: said out loud rather than silently dropped.</summary>
-    private List<string> IgnoredOptions(ParseResult parseResult, Precision precision)
+    private List<string> IgnoredOptions(ParseResult parseResult, Precision precision, bool calibrated)
     {
         var appliesTo = new (Option Option, Precision[] Precisions)[]
         {
@@ -160,6 +165,16 @@ internal sealed class QuantizeCommand
             if (parseResult.GetResult(option) is { Implicit: false } && !precisions.Contains(precision))
             {
                 notes.Add($"{option.Name} applies only to {string.Join("/", precisions.Select(p => p.ToString().ToLowerInvariant()))}; ignored for {precision.ToString().ToLowerInvariant()}.");
+            }
+        }
+
+        if (!calibrated)
+        {
+            // Static options without data would otherwise vanish silently: dynamic INT8 has no activation ranges.
+            var given = _calibration.All.Where(o => parseResult.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (given.Count > 0)
+            {
+                notes.Add($"{string.Join(", ", given)} appl{(given.Count == 1 ? "ies" : "y")} only to static int8 (--precision int8 with --calibration-data); ignored.");
             }
         }
 

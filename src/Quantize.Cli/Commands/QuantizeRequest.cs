@@ -12,10 +12,12 @@ namespace Quantize.Cli.Commands;
 /// <param name="Verify">Load the result in ONNX Runtime before reporting success.</param>
 /// <param name="Quiet">Print only warnings and errors.</param>
 /// <param name="Notes">Remarks about the request itself (options that do not apply to the precision...).</param>
+/// <param name="Calibration">Static INT8: the calibration data and method; null for every other run.</param>
 internal sealed record QuantizeRequest(
     string InputPath,
     string OutputPath,
     QuantizeOptions Options,
     bool Verify,
     bool Quiet,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    CalibrationRequest? Calibration = null);

@@ -12,7 +12,10 @@ internal static class QuantizeRunner
         QuantizeResult result;
         using (var progress = PhaseProgress.Create(console, request.Quiet, Path.GetFileName(request.InputPath)))
         {
-            result = QuantizeEngine.Quantize(request.InputPath, request.OutputPath, request.Options, progress, request.Verify);
+            result = request.Calibration is { } calibration
+                ? CalibratedQuantizer.Quantize(request.InputPath, request.OutputPath, request.Options, calibration.Data, calibration.Options,
+                    calibration.RangesCachePath, progress, request.Verify)
+                : QuantizeEngine.Quantize(request.InputPath, request.OutputPath, request.Options, progress, request.Verify);
         }
 
         QuantizeSummary.Write(console.Out, request, result);

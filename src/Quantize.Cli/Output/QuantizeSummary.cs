@@ -28,7 +28,7 @@ internal static class QuantizeSummary
     private static void WriteDetails(TextWriter writer, QuantizeRequest request, QuantizeResult result)
     {
         var precision = request.Options.Precision.ToString().ToLowerInvariant();
-        writer.WriteLine($"Quantized {request.InputPath} -> {request.OutputPath} ({precision})");
+        writer.WriteLine($"Quantized {request.InputPath} -> {request.OutputPath} ({precision}{(result.Calibration is null ? "" : " static, QDQ")})");
         if (result.Unchanged)
         {
             writer.WriteLine("  The model was written unchanged.");
@@ -47,6 +47,13 @@ internal static class QuantizeSummary
         double ratio = result.BytesBefore > 0 ? (double)result.BytesAfter / result.BytesBefore : double.NaN;
         writer.WriteLine(Invariant($"  Size: {Sizes.Bytes(result.BytesBefore)} -> {Sizes.Bytes(result.BytesAfter)} ({result.BytesBefore} -> {result.BytesAfter} bytes, ratio {ratio:0.000})"));
         writer.WriteLine($"  Time: {Sizes.Duration(result.Elapsed)}{(request.Verify ? "" : " (not verified in ONNX Runtime: --no-verify)")}, peak memory {Sizes.Bytes(PeakMemoryBytes())}");
+
+        if (result.Calibration is { } calibration)
+        {
+            writer.WriteLine(calibration.Reused
+                ? Invariant($"  Calibration: {calibration.Method}, {calibration.SampleCount} samples, reused ranges from {calibration.RangesPath} ({Sizes.Duration(calibration.Elapsed)})")
+                : Invariant($"  Calibration: {calibration.Method}, {calibration.SampleCount} samples, {Sizes.Duration(calibration.Elapsed)}{(calibration.RangesPath is null ? "" : $", ranges saved to {calibration.RangesPath}")}"));
+        }
 
         foreach (var note in request.Notes.Concat(result.Notes))
         {

@@ -13,13 +13,25 @@ namespace Quantize.Core.Calibration;
 public static class ActivationRangesFile
 {
     /// <summary>The JSON text of <paramref name="ranges"/>.</summary>
-    public static string ToJson(ActivationRanges ranges)
+    public static string ToJson(ActivationRanges ranges) => ToJson(ranges, stamp: null);
+
+    /// <summary>
+    /// The JSON text of <paramref name="ranges"/>, stamped with the <see cref="CalibrationFingerprint"/> of
+    /// what produced them and the sample count, so a later run can tell whether they still apply.
+    /// </summary>
+    public static string ToJson(ActivationRanges ranges, RangesStamp? stamp)
     {
         ArgumentNullException.ThrowIfNull(ranges);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
+            if (stamp is not null)
+            {
+                writer.WriteString("fingerprint", stamp.Fingerprint);
+                writer.WriteNumber("samples", stamp.SampleCount);
+            }
+
             writer.WriteString("method", ranges.Method);
             writer.WriteStartObject("ranges");
             foreach (var (name, range) in ranges.Ranges)
@@ -37,7 +49,7 @@ public static class ActivationRangesFile
         return Encoding.UTF8.GetString(buffer.ToArray()).ReplaceLineEndings("\n") + "\n";
     }
 
-    /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
+    /// <summary>Parses JSON written by <see cref="ToJson(ActivationRanges)"/>.</summary>
     /// <exception cref="FormatException">The text is not a ranges file.</exception>
     public static ActivationRanges FromJson(string json)
     {
@@ -60,12 +72,20 @@ public static class ActivationRangesFile
     }
 
     /// <summary>Writes the ranges to <paramref name="path"/> (atomically: a temporary file, then a move).</summary>
-    public static void Save(ActivationRanges ranges, string path)
+    public static void Save(ActivationRanges ranges, string path) => Save(ranges, path, stamp: null);
+
+    /// <summary>Writes the ranges and their <paramref name="stamp"/> to <paramref name="path"/> (atomically).</summary>
+    public static void Save(ActivationRanges ranges, string path, RangesStamp? stamp)
     {
         var temporary = path + ".tmp";
         try
         {
-            File.WriteAllText(temporary, ToJson(ranges), new UTF8Encoding(false));
+            if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            File.WriteAllText(temporary, ToJson(ranges, stamp), new UTF8Encoding(false));
             File.Move(temporary, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -74,7 +94,7 @@ public static class ActivationRangesFile
         }
     }
 
-    /// <summary>Reads ranges saved by <see cref="Save"/>; null when the file is missing or unreadable (then calibrate again).</summary>
+    /// <summary>Reads ranges saved by <see cref="Save(ActivationRanges, string)"/>; null when the file is missing or unreadable (then calibrate again).</summary>
     public static ActivationRanges? TryLoad(string path)
     {
         try
@@ -82,6 +102,38 @@ public static class ActivationRangesFile
             return File.Exists(path) ? FromJson(File.ReadAllText(path)) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads ranges saved with a stamp whose fingerprint equals <paramref name="fingerprint"/>; null when the
+    /// file is missing, unreadable, unstamped or from other data or settings (then calibrate again).
+    /// </summary>
+    public static (ActivationRanges Ranges, RangesStamp Stamp)? TryLoadMatching(string path, string fingerprint)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var json = File.ReadAllText(path);
+            using (var document = JsonDocument.Parse(json))
+            {
+                var root = document.RootElement;
+                if (!root.TryGetProperty("fingerprint", out var stored) || stored.GetString() != fingerprint
+                    || !root.TryGetProperty("samples", out var samples))
+                {
+                    return null;
+                }
+
+                return (FromJson(json), new RangesStamp(fingerprint, samples.GetInt32()));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or JsonException or InvalidOperationException)
         {
             return null;
         }

@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Globalization;
+using Quantize.Core;
+using Quantize.Core.Calibration;
+using Quantize.Core.Calibration.Data;
+using Quantize.Core.Diagnostics;
+
+namespace Quantize.Cli.Commands;
+
+/// <summary>
+/// The static INT8 options of <c>quantize</c>: calibration data, method, activation type and the image/text
+/// preprocessing that turns files into model inputs. With <c>--precision int8</c>, giving
+/// <c>--calibration-data</c> switches INT8 from dynamic to static (QDQ).
+/// </summary>
+internal sealed class CalibrationCommandOptions
+{
+    private static readonly CalibrationOptions Defaults = new();
+
+    private readonly Option<string[]> _data = new("--calibration-data")
+    {
+        Description = "INT8: calibrate on these files, folders or globs (.npy, .npz, .pb, .png, .jpg, .txt) and quantize statically (QDQ). Repeatable.",
+        HelpName = "path",
+    };
+
+    private readonly Option<string> _method = new("--calibration-method")
+    {
+        Description = "How activation ranges are computed: minmax (exact extremes), percentile (clips rare outliers) or entropy (KL-divergence threshold).",
+        HelpName = "minmax|percentile|entropy",
+        DefaultValueFactory = _ => "minmax",
+    };
+
+    private readonly Option<int?> _samples = new("--calibration-samples")
+    {
+        Description = "Use at most this many samples (the first ones in sorted path order).",
+        HelpName = "count",
+    };
+
+    private readonly Option<double> _percentile = new("--percentile")
+    {
+        Description = "Percentile method: the percentile of |x| kept.",
+        DefaultValueFactory = _ => Defaults.Percentile,
+    };
+
+    private readonly Option<string> _activationType = new("--activation-type")
+    {
+        Description = "Static INT8 activation type: u8 (fastest on x86) or s8.",
+        HelpName = "u8|s8",
+        DefaultValueFactory = _ => "u8",
+    };
+
+    private readonly Option<bool> _perTensor = new("--per-tensor")
+    {
+        Description = "Static INT8: one weight scale per tensor instead of per output channel.",
+    };
+
+    private readonly Option<string> _rangesCache = new("--ranges-cache")
+    {
+        Description = "Keep the calibrated ranges in this JSON file; a later run with the same model, data and method reuses them.",
+        HelpName = "path",
+    };
+
+    private readonly Option<string> _imageSize = new("--image-size")
+    {
+        Description = "Images: target size (default: the model input's size).",
+        HelpName = "WxH",
+    };
+
+    private readonly Option<string> _resize = new("--resize")
+    {
+        Description = "Images: stretch to the target size, or crop (cover, then cut the center).",
+        HelpName = "stretch|crop",
+        DefaultValueFactory = _ => "stretch",
+    };
+
+    private readonly Option<string> _channelOrder = new("--channel-order")
+    {
+        Description = "Images: channel order of the model input.",
+        HelpName = "rgb|bgr",
+        DefaultValueFactory = _ => "rgb",
+    };
+
+    private readonly Option<string?> _layout = new("--layout")
+    {
+        Description = "Images: layout of the model input (default: inferred from the axis of size 3).",
+        HelpName = "nchw|nhwc",
+    };
+
+    private readonly Option<float?> _scale = new("--scale")
+    {
+        Description = "Images: each 0..255 pixel is multiplied by this first (default 1/255).",
+    };
+
+    private readonly Option<string?> _mean = new("--mean")
+    {
+        Description = "Images: per-channel mean subtracted after scaling (default 0,0,0).",
+        HelpName = "r,g,b",
+    };
+
+    private readonly Option<string?> _std = new("--std")
+    {
+        Description = "Images: per-channel standard deviation divided by last (default 1,1,1).",
+        HelpName = "r,g,b",
+    };
+
+    private readonly Option<string?> _vocab = new("--vocab")
+    {
+        Description = "Text (.txt, one sample per line): the WordPiece vocabulary (vocab.txt) of the encoder.",
+        HelpName = "path",
+    };
+
+    private readonly Option<int?> _maxLength = new("--max-length")
+    {
+        Description = "Text: most tokens per sample, [CLS] and [SEP] included (default 128).",
+    };
+
+    /// <summary>Every option, for adding to the command.</summary>
+    public IEnumerable<Option> All =>
+        [_data, _method, _samples, _percentile, _activationType, _perTensor, _rangesCache, _imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _vocab, _maxLength];
+
+    /// <summary>The static INT8 settings from --activation-type and --per-tensor.</summary>
+    public StaticInt8Options StaticOptions(ParseResult parseResult, string input) => new()
+    {
+        PerChannel = !parseResult.GetValue(_perTensor),
+        ActivationType = parseResult.GetValue(_activationType)?.ToLowerInvariant() switch
+        {
+            "u8" or "uint8" => ActivationType.UInt8,
+            "s8" or "int8" => ActivationType.Int8,
+            var other => throw Invalid(input, $"Unknown activation type '{other}'. Use u8 or s8."),
+        },
+    };
+
+    /// <summary>The calibration part of the request, or null when no --calibration-data was given (dynamic INT8).</summary>
+    public CalibrationRequest? ToRequest(ParseResult parseResult, string input)
+    {
+        var sources = parseResult.GetValue(_data) ?? [];
+        if (sources.Length == 0)
+        {
+            return null;
+        }
+
+        var method = parseResult.GetValue(_method)?.ToLowerInvariant() switch
+        {
+            "minmax" => CalibrationMethod.MinMax,
+            "percentile" => CalibrationMethod.Percentile,
+            "entropy" => CalibrationMethod.Entropy,
+            var other => throw Invalid(input, $"Unknown calibration method '{other}'. Use minmax, percentile or entropy."),
+        };
+        var data = new CalibrationDataOptions
+        {
+            Sources = sources,
+            MaxSamples = parseResult.GetValue(_samples),
+            Image = Image(parseResult, input),
+            Text = parseResult.GetValue(_vocab) is { } vocab
+                ? new TextTokenization { VocabularyPath = Path.GetFullPath(vocab), MaxLength = parseResult.GetValue(_maxLength) ?? 128 }
+                : null,
+        };
+        var options = new CalibrationOptions { Method = method, Percentile = parseResult.GetValue(_percentile) };
+        return new CalibrationRequest(data, options, parseResult.GetValue(_rangesCache));
+    }
+
+    private ImagePreprocessing Image(ParseResult parseResult, string input)
+    {
+        var (width, height) = parseResult.GetValue(_imageSize) is { } size ? Size(size, input) : ((int?)null, (int?)null);
+        var defaults = new ImagePreprocessing();
+        return new ImagePreprocessing
+        {
+            Width = width,
+            Height = height,
+            Resize = parseResult.GetValue(_resize)?.ToLowerInvariant() switch
+            {
+                "stretch" => ResizeMode.Stretch,
+                "crop" or "center-crop" => ResizeMode.CenterCrop,
+                var other => throw Invalid(input, $"Unknown resize mode '{other}'. Use stretch or crop."),
+            },
+            Channels = parseResult.GetValue(_channelOrder)?.ToLowerInvariant() switch
+            {
+                "rgb" => ChannelOrder.Rgb,
+                "bgr" => ChannelOrder.Bgr,
+                var other => throw Invalid(input, $"Unknown channel order '{other}'. Use rgb or bgr."),
+            },
+            Layout = parseResult.GetValue(_layout)?.ToLowerInvariant() switch
+            {
+                null => null,
+                "nchw" => TensorLayout.Nchw,
+                "nhwc" => TensorLayout.Nhwc,
+                var other => throw Invalid(input, $"Unknown layout '{other}'. Use nchw or nhwc."),
+            },
+            Scale = parseResult.GetValue(_scale) ?? defaults.Scale,
+            Mean = parseResult.GetValue(_mean) is { } mean ? Triple(mean, "--mean", input) : defaults.Mean,
+            Std = parseResult.GetValue(_std) is { } std ? Triple(std, "--std", input) : defaults.Std,
+        };
+    }
+
+    private static (int?, int?) Size(string text, string input)
+    {
+        var parts = text.Split('x', 'X');
+        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) && w > 0 && h > 0
+            ? (w, h)
+            : throw Invalid(input, $"Image size '{text}' must be WIDTHxHEIGHT, e.g. 224x224.");
+    }
+
+    private static float[] Triple(string text, string option, string input)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new float[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                throw Invalid(input, $"{option} '{text}' must be three comma-separated numbers, e.g. 0.485,0.456,0.406.");
+            }
+        }
+
+        return values.Length == 3 ? values : throw Invalid(input, $"{option} '{text}' must be three comma-separated numbers, e.g. 0.485,0.456,0.406.");
+    }
+
+    private static QuantizeException Invalid(string input, string message) => new(ErrorCodes.InvalidOption, input, message);
+}

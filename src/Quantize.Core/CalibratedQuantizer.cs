@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using Quantize.Core.Calibration;
+using Quantize.Core.Calibration.Data;
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Passes.Int8Static;
+
+namespace Quantize.Core;
+
+/// <summary>
+/// Static INT8 from calibration data in one call: pre-process the model the way the static pass will, run
+/// the streaming calibrator on that pre-processed graph (its tensor names are the ones the pass looks up),
+/// then hand the ranges to <see cref="QuantizeEngine"/>, which writes and verifies as for every precision.
+/// Ranges can be kept in a JSON file stamped with a <see cref="CalibrationFingerprint"/>: a later run with
+/// the same model, data, preprocessing and method loads them instead of calibrating again.
+/// </summary>
+public static class CalibratedQuantizer
+{
+    /// <summary>
+    /// Calibrates <paramref name="inputPath"/> on <paramref name="data"/> and writes its static INT8 (QDQ) form
+    /// to <paramref name="outputPath"/>. Bad calibration data fails with QNT0014–QNT0017 before anything is written.
+    /// </summary>
+    /// <param name="inputPath">The float model.</param>
+    /// <param name="outputPath">Where to write the quantized model.</param>
+    /// <param name="options">Quantizer settings; the precision must be INT8.</param>
+    /// <param name="data">Where the calibration samples come from.</param>
+    /// <param name="calibration">The calibration method and its settings.</param>
+    /// <param name="rangesCachePath">A ranges JSON file to reuse when its fingerprint matches and to write otherwise; null calibrates every time.</param>
+    /// <param name="progress">Receives short phase descriptions ("calibrating (32 samples)"...).</param>
+    /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
+    public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, CalibrationDataOptions data,
+        CalibrationOptions calibration, string? rangesCachePath = null, IProgress<string>? progress = null, bool verifyOutput = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(calibration);
+        if (options.Precision != Precision.Int8)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 only, not {options.Precision}.");
+        }
+
+        if (!File.Exists(inputPath))
+        {
+            throw new QuantizeException(ErrorCodes.ModelNotFound, inputPath, $"Model '{inputPath}' does not exist.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var (ranges, samples, reused, warnings) = ObtainRanges(inputPath, data, calibration, rangesCachePath, progress);
+        var calibrationTime = clock.Elapsed;
+
+        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, ranges, progress, verifyOutput);
+        result.Calibration = new CalibrationReport(ranges.Method, samples, calibrationTime, reused, rangesCachePath);
+        result.Warnings.InsertRange(0, warnings);
+        result.Elapsed += calibrationTime;
+        return result;
+    }
+
+    private static (ActivationRanges Ranges, int Samples, bool Reused, IReadOnlyList<Diagnostic> Warnings) ObtainRanges(
+        string inputPath, CalibrationDataOptions data, CalibrationOptions calibration, string? rangesCachePath, IProgress<string>? progress)
+    {
+        string? fingerprint = null;
+        if (rangesCachePath is not null)
+        {
+            fingerprint = CalibrationFingerprint.Compute(inputPath, data, calibration);
+            if (ActivationRangesFile.TryLoadMatching(rangesCachePath, fingerprint) is { } saved)
+            {
+                progress?.Report($"reusing calibration ranges ({rangesCachePath})");
+                return (saved.Ranges, saved.Stamp.SampleCount, true, FewSamplesWarning(inputPath, saved.Stamp.SampleCount, calibration));
+            }
+        }
+
+        progress?.Report("pre-processing");
+        // The static pass quantizes this same pre-processed graph: BatchNormalization outputs become Conv
+        // outputs, folded constants disappear, so only its tensor names have ranges the pass can use.
+        var preprocessed = StaticPreprocessor.Optimize(inputPath);
+        var reader = new CalibrationDataReader(preprocessed, data);
+        progress?.Report(string.Create(CultureInfo.InvariantCulture, $"calibrating ({ExpectedSamples(data)} samples, {calibration.Method})"));
+        var outcome = ActivationCalibrator.Calibrate(preprocessed, inputPath, reader.Read(), calibration);
+        if (rangesCachePath is not null)
+        {
+            ActivationRangesFile.Save(outcome.Ranges, rangesCachePath, new RangesStamp(fingerprint!, outcome.SampleCount));
+        }
+
+        return (outcome.Ranges, outcome.SampleCount, false, outcome.Warnings);
+    }
+
+    private static IReadOnlyList<Diagnostic> FewSamplesWarning(string inputPath, int samples, CalibrationOptions calibration) =>
+        samples >= calibration.MinimumSamples ? [] :
+        [new Diagnostic(ErrorCodes.FewCalibrationSamples, inputPath,
+            string.Create(CultureInfo.InvariantCulture, $"Calibrated on only {samples} sample(s); ranges from fewer than {calibration.MinimumSamples} may not represent real inputs."))];
+
+    /// <summary>
+    /// The sample count for the progress line, known before reading: one per file (per folder for ONNX .pb
+    /// test data), one per non-blank line of a .txt file, capped by <see cref="CalibrationDataOptions.MaxSamples"/>.
+    /// </summary>
+    private static int ExpectedSamples(CalibrationDataOptions data)
+    {
+        var files = CalibrationFiles.Resolve(data.Sources, data.BaseDirectory);
+        long count = files.Count(f => !IsExtension(f, ".pb") && !IsExtension(f, ".txt"))
+            + files.Where(f => IsExtension(f, ".pb")).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal).Count()
+            + files.Where(f => IsExtension(f, ".txt")).Sum(TextLines);
+        return (int)Math.Min(count, data.MaxSamples ?? int.MaxValue);
+    }
+
+    private static long TextLines(string file)
+    {
+        try
+        {
+            return File.ReadLines(file).LongCount(line => !string.IsNullOrWhiteSpace(line));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0; // Only the progress line is affected; reading the samples reports the file (QNT0017).
+        }
+    }
+
+    private static bool IsExtension(string file, string extension) => Path.GetExtension(file).Equals(extension, StringComparison.OrdinalIgnoreCase);
+}
