@@ -16,4 +16,6 @@ internal static class ItemNames
     public const string ModelFileName = "ModelFileName";
     public const string CacheDirectory = "CacheDirectory";
     public const string Settings = "Settings";
+    public const string ProjectDirectory = "ProjectDirectory";
+    public const string DependencyFile = "DependencyFile";
 }

@@ -171,5 +171,7 @@ public sealed class QuantizeModels : ToolTask
         (ItemNames.Manifest, "manifest"),
         (ItemNames.DoneMarker, "doneMarker"),
         (ItemNames.CacheDirectory, "cacheDirectory"),
+        (ItemNames.ProjectDirectory, "projectDirectory"),
+        (ItemNames.DependencyFile, "dependencyFile"),
     ];
 }

@@ -143,6 +143,8 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
         item.SetMetadata(ItemNames.StampFile, stem + ".stamp");
         item.SetMetadata(ItemNames.DoneMarker, stem + ".done");
         item.SetMetadata(ItemNames.CacheDirectory, Path.GetFullPath(CacheDirectory));
+        item.SetMetadata(ItemNames.ProjectDirectory, Path.GetFullPath(ProjectDirectory));
+        item.SetMetadata(ItemNames.DependencyFile, stem + ".deps");
         WriteStampIfChanged(item);
         return item;
     }
@@ -187,12 +189,44 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
             || !File.Exists(item.GetMetadata(ItemNames.OutputModel)) || manifest is null;
         if (!DesignTime)
         {
-            return buildStale;
+            return buildStale || DependencyChanged(item.GetMetadata(ItemNames.DependencyFile), done!.Value);
         }
 
         // Design-time: a manifest from a real build stays (it is the better one); write one only when none
         // exists or when the real outputs are stale and the manifest predates the change.
         return manifest is null || (buildStale && manifest < newestInput);
+    }
+
+    /// <summary>
+    /// The worker lists the calibration files (and their folders) it read in the model's dependency file; one that is
+    /// newer than the last completed run, or gone, makes the model stale. Design-time builds ignore it: their
+    /// manifest does not depend on the data, and they never calibrate.
+    /// </summary>
+    private static bool DependencyChanged(string dependencyFile, DateTime done)
+    {
+        if (!File.Exists(dependencyFile))
+        {
+            return false;
+        }
+
+        foreach (var line in File.ReadAllLines(dependencyFile))
+        {
+            var path = line.Trim();
+            if (path.Length == 0)
+            {
+                continue;
+            }
+
+            DateTime? written = File.Exists(path) ? File.GetLastWriteTimeUtc(path)
+                : Directory.Exists(path) ? Directory.GetLastWriteTimeUtc(path)
+                : null;
+            if (written is null || written > done)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static DateTime? LastWrite(string path) => File.Exists(path) ? File.GetLastWriteTimeUtc(path) : null;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Quantize.Core.Onnx;
 using SkiaSharp;
@@ -84,7 +83,7 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("\"method\": \"Percentile 99.999", File.ReadAllText(cache), StringComparison.Ordinal);
 
         // Editing one calibration file changes the fingerprint: calibrate again.
-        File.WriteAllBytes(Path.Combine(data, "sample-00.npy"), Npy(CnnSample(999), CnnShape));
+        File.WriteAllBytes(Path.Combine(data, "sample-00.npy"), NpyWriter.Floats(CnnSample(999), CnnShape));
         var fourth = CliProcess.Run(Args("fourth.onnx", "percentile"));
         Assert.True(fourth.ExitCode == 0, fourth.ToString());
         Assert.DoesNotContain("reused", fourth.Stdout, StringComparison.Ordinal);
@@ -165,7 +164,7 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
     {
         var input = ModelFiles.Write(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
         var data = Directory.CreateDirectory(Path.Combine(_folder, "wrong")).FullName;
-        File.WriteAllBytes(Path.Combine(data, "a.npy"), Npy(new float[3 * 8 * 8], [1, 3, 8, 8]));
+        File.WriteAllBytes(Path.Combine(data, "a.npy"), NpyWriter.Floats(new float[3 * 8 * 8], [1, 3, 8, 8]));
         var outputPath = Path.Combine(_folder, "out", "cnn.int8.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
 
@@ -215,29 +214,9 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
         var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
         for (int seed = 0; seed < count; seed++)
         {
-            File.WriteAllBytes(Path.Combine(folder, $"sample-{seed:D2}.npy"), Npy(CnnSample(seed), CnnShape));
+            File.WriteAllBytes(Path.Combine(folder, $"sample-{seed:D2}.npy"), NpyWriter.Floats(CnnSample(seed), CnnShape));
         }
 
         return folder;
-    }
-
-    /// <summary>A float32 little-endian .npy (format v1) written from the published layout, not by the reader under test.</summary>
-    private static byte[] Npy(float[] values, long[] shape)
-    {
-        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
-        int total = (10 + dict.Length + 1 + 63) / 64 * 64;
-        var header = dict.PadRight(total - 10 - 1) + "\n";
-        var bytes = new byte[total + (values.Length * 4)];
-        bytes[0] = 0x93;
-        "NUMPY"u8.CopyTo(bytes.AsSpan(1));
-        bytes[6] = 1;
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
-        Encoding.ASCII.GetBytes(header).CopyTo(bytes, 10);
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(total + (i * 4)), values[i]);
-        }
-
-        return bytes;
     }
 }

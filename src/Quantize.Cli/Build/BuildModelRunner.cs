@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Quantize.Cli.Output;
 using Quantize.Core;
+using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Inspection;
 
@@ -26,13 +27,25 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         }
 
         var clock = Stopwatch.StartNew();
-        var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, options);
-        QuantizeResult? result = null;
         var cache = new ModelCache(model.CacheDirectory);
+        string? fingerprint = null;
+        var calibration = CalibrationSettings.Parse(model.Settings, options, model.Source, ProjectDirectory(model), (data, method) =>
+        {
+            // Ranges are keyed by what they depend on (model, data, preprocessing, method), not by the quantizer
+            // settings, so re-quantizing with other settings but the same data reuses them instead of calibrating.
+            fingerprint = OnModel(model, () => CalibrationFingerprint.Compute(model.Source, data, method));
+            return cache.RangesPath(fingerprint);
+        });
+        var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, options, fingerprint);
+        QuantizeResult? result = null;
         var (entry, reused) = cache.GetOrCreate(
             key,
-            temporary => result = QuantizeEngine.Quantize(model.Source, temporary, options, progress: null, verifyOutput: true),
+            temporary => result = calibration is null
+                ? QuantizeEngine.Quantize(model.Source, temporary, options, progress: null, verifyOutput: true)
+                : OnModel(model, () => CalibratedQuantizer.Quantize(model.Source, temporary, options, calibration.Data, calibration.Options,
+                    calibration.RangesCachePath, progress: null, verifyOutput: true)),
             cancellation);
+        CalibrationDependencies.Write(model, calibration);
 
         var inspection = ModelInspector.Inspect(entry);
         if (RuntimeRequirements.Check(inspection, request.OnnxRuntimeVersion) is { } tooOld)
@@ -57,6 +70,11 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         }
 
         var how = reused ? $"reused cache entry {key[..12]}" : $"quantized (cache entry {key[..12]})";
+        if (result?.Calibration is { } report)
+        {
+            how += report.Reused ? ", saved ranges reused" : string.Create(CultureInfo.InvariantCulture, $", calibrated on {report.SampleCount} samples");
+        }
+
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Quantize.Build: {model.ClassName} ({model.ItemSpec}) {options.Precision}: {how}, {Sizes.Bytes(sourceBytes)} -> {Sizes.Bytes(outputBytes)}, " +
             $"{(copied ? "model updated" : "model unchanged")}, {(manifestChanged ? "manifest updated" : "manifest unchanged")}, {clock.Elapsed.TotalSeconds:0.0} s"));
@@ -87,6 +105,26 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             Convert(inspection.Outputs),
             UsesOrtExtensions(inspection));
         console.Out.WriteLine($"Quantize.Build: {model.ClassName} ({model.ItemSpec}): design-time manifest {(changed ? "updated" : "unchanged")}");
+    }
+
+    private static string ProjectDirectory(BuildModelRequest model) =>
+        model.ProjectDirectory.Length > 0 ? model.ProjectDirectory : Path.GetDirectoryName(model.Source)!;
+
+    /// <summary>
+    /// Calibration errors name the data file or glob; in a build they belong on the item (the model file), where the
+    /// IDE can take the user to the QuantizedModel that names that data. The data path stays in the message.
+    /// </summary>
+    private static T OnModel<T>(BuildModelRequest model, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (QuantizeException ex) when (ex.FilePath != model.Source)
+        {
+            var where = string.IsNullOrEmpty(ex.FilePath) ? "" : $" ({ex.FilePath})";
+            throw new QuantizeException(ex.Code, model.Source, ex.Message + where, ex);
+        }
     }
 
     private static bool UsesOrtExtensions(ModelInspection inspection) =>

@@ -74,6 +74,12 @@ internal sealed class BuildModelRequest
     /// <summary>The content-addressed cache folder.</summary>
     public string CacheDirectory { get; init; } = "";
 
+    /// <summary>The project folder: CalibrationData and Vocab are relative to it.</summary>
+    public string ProjectDirectory { get; init; } = "";
+
+    /// <summary>Where the worker lists the calibration files it read (one absolute path a line), for the task's staleness check.</summary>
+    public string DependencyFile { get; init; } = "";
+
     /// <summary>The engine metadata of the item (Precision, BlockSize...), exactly as written; the worker parses them.</summary>
     public Dictionary<string, string> Settings { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 }

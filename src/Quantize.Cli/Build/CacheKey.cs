@@ -21,7 +21,8 @@ internal static class CacheKey
         ?? "unknown";
 
     /// <summary>Computes the key (lowercase hex) and the source model's own SHA-256 (for the manifest).</summary>
-    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, QuantizeOptions options)
+    /// <remarks><paramref name="calibration"/> is the <see cref="Core.Calibration.CalibrationFingerprint"/> of static INT8 (the data files' bytes, preprocessing and method), or null.</remarks>
+    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, QuantizeOptions options, string? calibration = null)
     {
         using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var (sourceSha, sourceBytes) = HashFile(sourcePath);
@@ -32,6 +33,11 @@ internal static class CacheKey
         }
 
         Append(key, "settings", ModelSettings.Canonical(options));
+        if (calibration is not null)
+        {
+            Append(key, "calibration", calibration);
+        }
+
         Append(key, "engine", EngineVersion);
         return (Convert.ToHexString(key.GetHashAndReset()).ToLowerInvariant(), sourceSha, sourceBytes);
     }

@@ -13,6 +13,14 @@ internal sealed class ModelCache(string directory)
     /// <summary>The entry's path whether or not it exists.</summary>
     public string EntryPath(string key) => Path.Combine(directory, key[..2], key + ".onnx");
 
+    /// <summary>Where the calibrated ranges with this fingerprint are kept, beside the entries (small JSON).</summary>
+    public string RangesPath(string fingerprint)
+    {
+        var path = Path.Combine(directory, fingerprint[..2], fingerprint + ".ranges.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
     /// <summary>
     /// Returns the entry for <paramref name="key"/>, producing it with <paramref name="produce"/> (which writes
     /// the file it is given) when no process has. <c>Reused</c> says whether it was already there.

@@ -26,16 +26,21 @@ internal static class ModelSettings
         }
 
         var defaults = new QuantizeOptions { Precision = precision };
+        bool calibrated = CalibrationSettings.IsStatic(settings, precision);
+
+        // Empty PerChannel follows the mode: per-tensor for dynamic INT8 (as the CLI), per-channel for static.
+        bool perChannel = Bool(settings, "PerChannel", calibrated ? new StaticInt8Options().PerChannel : defaults.PerChannel, source);
         return defaults with
         {
             Exclude = ExclusionList.Split(Get(settings, "Exclude") is { Length: > 0 } e ? e.Split(';') : null),
             KeepIoTypes = Bool(settings, "KeepIoTypes", defaults.KeepIoTypes, source),
             MinElements = Long(settings, "MinElements", defaults.MinElements, source),
-            PerChannel = Bool(settings, "PerChannel", defaults.PerChannel, source),
+            PerChannel = perChannel,
             BlockSize = Get(settings, "BlockSize") is { Length: > 0 } ? (int)Long(settings, "BlockSize", 0, source) : null,
             Symmetric = Bool(settings, "Symmetric", defaults.Symmetric, source),
             AccuracyLevel = (int)Long(settings, "AccuracyLevel", defaults.AccuracyLevel, source),
             StandardOnnxInt4 = Int4Formats.IsStandardOnnx(Get(settings, "Int4Format") is { Length: > 0 } f ? f : Int4Formats.MatMulNBits, source),
+            Static = new StaticInt8Options { PerChannel = perChannel, ActivationType = CalibrationSettings.Activation(settings, source) },
         };
     }
 
@@ -55,10 +60,11 @@ internal static class ModelSettings
         text.Append(CultureInfo.InvariantCulture, $"symmetric={options.Symmetric}\n");
         text.Append(CultureInfo.InvariantCulture, $"accuracyLevel={options.AccuracyLevel}\n");
         text.Append(CultureInfo.InvariantCulture, $"standardOnnxInt4={options.StandardOnnxInt4}\n");
+        text.Append(CultureInfo.InvariantCulture, $"static={options.Static.PerChannel},{options.Static.ActivationType},{options.Static.SymmetricActivations},{options.Static.SymmetricWeights}\n");
         return text.ToString();
     }
 
-    private static string? Get(IReadOnlyDictionary<string, string> settings, string name) =>
+    internal static string? Get(IReadOnlyDictionary<string, string> settings, string name) =>
         settings.TryGetValue(name, out var value) ? value.Trim() : null;
 
     private static bool Bool(IReadOnlyDictionary<string, string> settings, string name, bool fallback, string source)
@@ -74,7 +80,7 @@ internal static class ModelSettings
             : throw new QuantizeException(ErrorCodes.InvalidOption, source, $"{name}='{text}' is not true or false.");
     }
 
-    private static long Long(IReadOnlyDictionary<string, string> settings, string name, long fallback, string source)
+    internal static long Long(IReadOnlyDictionary<string, string> settings, string name, long fallback, string source)
     {
         var text = Get(settings, name);
         if (string.IsNullOrEmpty(text))
