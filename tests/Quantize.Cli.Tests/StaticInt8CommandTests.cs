@@ -192,8 +192,8 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
         output.WriteLine($"MiniLM static INT8 via the CLI (30 calibration sentences from a .txt file, MinMax): size {ratio:F4} of FP32, mean embedding cosine on 30 held-out sentences {cosine:F4}");
         output.WriteLine(run.Stdout);
         Assert.True(ratio <= 0.27, $"size ratio {ratio}");
-        // The engine's own MiniLM static test measures 0.926 with exact ranges; the CLI must reach the same bar.
-        Assert.True(cosine >= 0.90, $"mean cosine {cosine}");
+        // The engine's own MiniLM static test measures 0.990 with exact ranges; the CLI must reach the bar.
+        Assert.True(cosine >= 0.985, $"mean cosine {cosine}");
     }
 
     /// <summary>A smooth, deterministic image-like input: sums of sines whose phase depends on the seed.</summary>

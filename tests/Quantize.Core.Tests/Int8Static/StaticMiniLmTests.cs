@@ -7,7 +7,7 @@ namespace Quantize.Core.Tests.Int8Static;
 
 /// <summary>
 /// all-MiniLM-L6-v2 calibrated on 30 real sentences (exact min/max), evaluated by mean-pooled embeddings of
-/// the 30 other sentences against the float model.
+/// the 30 other sentences against the float model: the bar is mean cosine ≥ 0.985 at ≤ 0.27 of the size.
 /// </summary>
 public class StaticMiniLmTests(ITestOutputHelper output)
 {
@@ -44,7 +44,9 @@ public class StaticMiniLmTests(ITestOutputHelper output)
 
         Assert.True(ratio <= 0.27, $"size ratio {ratio}");
         Assert.Equal(0, Count(optimized, "MatMul"));
-        // Measured 0.926 (2-core dev machine); the bar is 0.985 and needs named nodes kept float.
-        Assert.True(cosines.Average() >= 0.90, $"mean cosine {cosines.Average()}");
+        // The bias Adds after MatMuls stay float (MatMulBiasAdd): measured mean 0.990, min 0.988 (2-core dev
+        // machine); with them quantized it was 0.926. The bar is 0.985.
+        Assert.Contains(outcome.Result.Notes, n => n.Contains("bias Add node(s) after MatMul kept float", StringComparison.Ordinal));
+        Assert.True(cosines.Average() >= 0.985, $"mean cosine {cosines.Average()}");
     }
 }

@@ -47,14 +47,15 @@ public class StaticQdqFusionTests
         var outcome = QuantizeModel(model, ExactRanges.RandomSamples(model, 32));
         var optimized = Int8.Int8FusionTests.Optimize(outcome.OutputPath);
 
-        // Six MatMuls: four projections (with their bias Adds, possibly fused into QGemm by ORT's
-        // pre-processing) and two activation × activation products.
+        // Six MatMuls: four projections, whose bias Adds stay float (MatMulBiasAdd) so they run as
+        // MatMulIntegerToFloat, and two activation × activation products.
         Assert.Equal(0, Count(optimized, "MatMul"));
-        Assert.Equal(6, Count(optimized, "QLinearMatMul") + Count(optimized, "QGemm"));
+        Assert.Equal(4, Count(optimized, "MatMulIntegerToFloat"));
+        Assert.Equal(2, Count(optimized, "QLinearMatMul"));
         Assert.Equal(1, Count(optimized, "QLinearSoftmax"));
         Assert.Equal(1, Count(optimized, "QLinearMul"));
-        // Three projection biases and the output bias; the residual feeds LayerNormalization (float) and stays float.
-        Assert.Equal(4, Count(optimized, "QLinearAdd"));
+        // The bias Adds stay float; the residual feeds LayerNormalization (float) and stays float.
+        Assert.Equal(0, Count(optimized, "QLinearAdd"));
         // LayerNormalization has no integer kernel and stays float (ORT may fuse the float residual into it).
         Assert.Equal(1, Count(optimized, "LayerNormalization") + Count(optimized, "SkipLayerNormalization"));
         AssertCloseOnHeldOutInputs(model, outcome, "y", 0.99);

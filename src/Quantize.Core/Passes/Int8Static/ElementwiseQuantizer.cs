@@ -17,7 +17,7 @@ internal sealed class ElementwiseQuantizer : IStaticOpQuantizer
 
     public bool TryQuantize(NodeProto node, QdqRewrite rewrite)
     {
-        if (node.Input.Count == 0 || node.Output.Count != 1 || node.Input.Any(i => i.Length == 0) || !rewrite.FeedsIntegerOps(node.Output[0]))
+        if (MatMulBiasAdd.Matches(node, rewrite) || node.Input.Count == 0 || node.Output.Count != 1 || node.Input.Any(i => i.Length == 0) || !rewrite.FeedsIntegerOps(node.Output[0]))
         {
             return false;
         }

@@ -39,6 +39,7 @@ public sealed class Int8StaticPass : IQuantizationPass
         var format = new QdqFormat(context.Options.Static, opset);
         var rewrite = new QdqRewrite(context, ranges, format, IntegerOps);
         TopologicalSorter.Sort(context.Model.Graph);
+        int floatBiasAdds = 0;
         foreach (var node in context.Model.Graph.Node.ToList())
         {
             if (node.Domain is not ("" or "ai.onnx") || rewrite.Absorbed.Contains(node) || context.Excluded.Matches(node))
@@ -46,7 +47,18 @@ public sealed class Int8StaticPass : IQuantizationPass
                 continue;
             }
 
+            if (MatMulBiasAdd.Matches(node, rewrite))
+            {
+                floatBiasAdds++;
+                continue;
+            }
+
             _ = ByOpType[node.OpType].Any(q => q.TryQuantize(node, rewrite));
+        }
+
+        if (floatBiasAdds > 0)
+        {
+            context.Result.Notes.Add($"{floatBiasAdds} bias Add node(s) after MatMul kept float: those MatMuls keep a float output (MatMulIntegerToFloat), which is more accurate and faster than rounding the projection to 8 bits.");
         }
 
         rewrite.EmitActivationPairs();

@@ -99,7 +99,7 @@ internal sealed class QdqRewrite
 
         var consumers = Scope.Index.Consumers(tensor);
         return consumers.Count > 0 && consumers.All(c =>
-            c.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(c)
+            c.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(c) && !MatMulBiasAdd.Matches(c, this)
             && (_integerOps.Contains(c.OpType) || (c.OpType is "Relu" or "Clip" && Absorbable(tensor) is not null && FeedsIntegerOps(c.Output[0]))));
     }
 
