@@ -1,0 +1,74 @@
+using Quantize.Core.Calibration;
+using Quantize.Core.Calibration.Data;
+using Xunit.Abstractions;
+using static Quantize.Core.Tests.Int8Static.StaticHarness;
+
+namespace Quantize.Core.Tests.Int8Static;
+
+/// <summary>
+/// ResNet-18 calibrated from real photographs through the public front door (<see cref="CalibratedQuantizer"/>
+/// with image files and declared preprocessing), evaluated on other photographs against the float model.
+/// </summary>
+public class StaticResNet18PhotoTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// ML.NET's ResNet-18 featurizer is fed by ResNetPreprocess.onnx from the same package: it reorders the
+    /// 0..255 RGB planes to BGR and subtracts a Caffe ImageNet mean image, with no division. The per-channel
+    /// means of that mean image (B 103.06, G 115.90, R 123.15) are the declared means here; ML.NET resizes
+    /// with an isotropic center crop.
+    /// </summary>
+    internal static ImagePreprocessing ResNet18Preprocessing { get; } = new()
+    {
+        Width = 224,
+        Height = 224,
+        Resize = ResizeMode.CenterCrop,
+        Channels = ChannelOrder.Bgr,
+        Layout = TensorLayout.Nchw,
+        Scale = 1f,
+        Mean = [103.06f, 115.90f, 123.15f],
+        Std = [1f, 1f, 1f],
+    };
+
+    [Fact]
+    public void ResNet18_calibrated_on_photos_keeps_its_features_on_other_photos_at_a_quarter_of_the_size()
+    {
+        // Alternate the sorted photos so both halves mix colour and grey, camera and microscope images.
+        var photos = RealPhotos.All;
+        var calibration = photos.Where((_, i) => i % 2 == 0).ToList();
+        var heldOut = photos.Where((_, i) => i % 2 == 1).ToList();
+        var folder = RealModels.ScratchFolder("resnet18-photos");
+        var outputPath = Path.Combine(folder, "resnet18.int8.onnx");
+
+        var result = CalibratedQuantizer.Quantize(RealModels.ResNet18Path, outputPath, new QuantizeOptions { Precision = Precision.Int8 },
+            new CalibrationDataOptions { Sources = calibration, Image = ResNet18Preprocessing }, new CalibrationOptions());
+        double ratio = (double)result.BytesAfter / result.BytesBefore;
+
+        var (model, _) = Onnx.ModelReader.Load(RealModels.ResNet18Path);
+        var samples = new CalibrationDataReader(model, new CalibrationDataOptions { Sources = heldOut, Image = ResNet18Preprocessing }).Read().ToList();
+        Assert.Equal(heldOut.Count, samples.Count);
+        var cosines = new List<double>();
+        using (var floatSession = OrtRunner.Open(RealModels.ResNet18Path))
+        using (var quantizedSession = OrtRunner.Open(outputPath))
+        {
+            foreach (var sample in samples)
+            {
+                var inputs = sample.Inputs.ToDictionary(p => p.Key, p => new OrtRunner.Input(p.Value.FloatSpan.ToArray(), [.. p.Value.Shape]));
+                var expected = OrtRunner.Run(floatSession, inputs);
+                var actual = OrtRunner.Run(quantizedSession, inputs);
+                cosines.AddRange(expected.Select(e => Similarity.Cosine(e.Value, actual[e.Key])));
+            }
+        }
+
+        var optimized = Int8.Int8FusionTests.Optimize(outputPath);
+        int convs = Count(Passes.Int8Static.StaticPreprocessor.Optimize(RealModels.ResNet18Path), "Conv");
+        int fused = Count(optimized, "QLinearConv");
+        double median = cosines.Order().ElementAt(cosines.Count / 2);
+        output.WriteLine($"ResNet-18 static INT8 ({calibration.Count} calibration photos, {result.Calibration?.Method}): size {ratio:F4} of FP32; feature cosine on {heldOut.Count} held-out photos median {median:F5}, min {cosines.Min():F5}; {fused} of {convs} Conv fused; quantized in {result.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine("held-out: " + string.Join(", ", heldOut.Select(Path.GetFileName).Zip(cosines, (n, c) => $"{n} {c:F4}")));
+        output.WriteLine(string.Join(Environment.NewLine, result.Warnings.Select(w => w.ToString())));
+
+        Assert.True(ratio <= 0.27, $"size ratio {ratio}");
+        Assert.Equal(convs, fused);
+        Assert.True(median >= 0.98, $"median cosine {median}");
+    }
+}
