@@ -6,29 +6,12 @@ using static Quantize.Core.Tests.Int8Static.StaticHarness;
 namespace Quantize.Core.Tests.Int8Static;
 
 /// <summary>
-/// ResNet-18 calibrated from real photographs through the public front door (<see cref="CalibratedQuantizer"/>
+/// ResNet-18 calibrated from real photographs (preprocessed as ML.NET feeds it, see
+/// <see cref="ResNet18Preprocessing.MlNet"/>) through the public front door (<see cref="CalibratedQuantizer"/>
 /// with image files and declared preprocessing), evaluated on other photographs against the float model.
 /// </summary>
 public class StaticResNet18PhotoTests(ITestOutputHelper output)
 {
-    /// <summary>
-    /// ML.NET's ResNet-18 featurizer is fed by ResNetPreprocess.onnx from the same package: it reorders the
-    /// 0..255 RGB planes to BGR and subtracts a Caffe ImageNet mean image, with no division. The per-channel
-    /// means of that mean image (B 103.06, G 115.90, R 123.15) are the declared means here; ML.NET resizes
-    /// with an isotropic center crop.
-    /// </summary>
-    internal static ImagePreprocessing ResNet18Preprocessing { get; } = new()
-    {
-        Width = 224,
-        Height = 224,
-        Resize = ResizeMode.CenterCrop,
-        Channels = ChannelOrder.Bgr,
-        Layout = TensorLayout.Nchw,
-        Scale = 1f,
-        Mean = [103.06f, 115.90f, 123.15f],
-        Std = [1f, 1f, 1f],
-    };
-
     [Fact]
     public void ResNet18_calibrated_on_photos_keeps_its_features_on_other_photos_at_a_quarter_of_the_size()
     {
@@ -40,11 +23,11 @@ public class StaticResNet18PhotoTests(ITestOutputHelper output)
         var outputPath = Path.Combine(folder, "resnet18.int8.onnx");
 
         var result = CalibratedQuantizer.Quantize(RealModels.ResNet18Path, outputPath, new QuantizeOptions { Precision = Precision.Int8 },
-            new CalibrationDataOptions { Sources = calibration, Image = ResNet18Preprocessing }, new CalibrationOptions());
+            new CalibrationDataOptions { Sources = calibration, Image = ResNet18Preprocessing.MlNet }, new CalibrationOptions());
         double ratio = (double)result.BytesAfter / result.BytesBefore;
 
         var (model, _) = Onnx.ModelReader.Load(RealModels.ResNet18Path);
-        var samples = new CalibrationDataReader(model, new CalibrationDataOptions { Sources = heldOut, Image = ResNet18Preprocessing }).Read().ToList();
+        var samples = new CalibrationDataReader(model, new CalibrationDataOptions { Sources = heldOut, Image = ResNet18Preprocessing.MlNet }).Read().ToList();
         Assert.Equal(heldOut.Count, samples.Count);
         var cosines = new List<double>();
         using (var floatSession = OrtRunner.Open(RealModels.ResNet18Path))
