@@ -54,4 +54,40 @@ public class StaticResNet18PhotoTests(ITestOutputHelper output)
         Assert.Equal(convs, fused);
         Assert.True(median >= 0.98, $"median cosine {median}");
     }
+
+    [Fact]
+    public void The_declared_preprocessing_gives_the_features_MLNet_preprocess_model_gives()
+    {
+        // ML.NET feeds ResNet-18 through ResNetPreprocess.onnx (same package) from raw 0..255 RGB planes;
+        // our per-channel declaration must land on (nearly) the same features, and RGB order must not.
+        var prep = Path.Combine(Path.GetDirectoryName(RealModels.ResNet18Path)!, "..", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
+        var (model, _) = Onnx.ModelReader.Load(RealModels.ResNet18Path);
+        var photos = RealPhotos.All.Where((_, i) => i % 2 == 1).ToList();
+        var raw = ResNet18Preprocessing.MlNet with { Channels = ChannelOrder.Rgb, Mean = [0f, 0f, 0f] };
+        var rgbOrder = ResNet18Preprocessing.MlNet with { Channels = ChannelOrder.Rgb, Mean = [123.15f, 115.90f, 103.06f] };
+        var (inputName, _) = Fp16.Fp16RealModelTests.ImageInput(RealModels.ResNet18Path);
+        var ours = new List<double>();
+        var swapped = new List<double>();
+        using var prepSession = OrtRunner.Open(prep);
+        using var session = OrtRunner.Open(RealModels.ResNet18Path);
+        foreach (var photo in photos)
+        {
+            var prepared = OrtRunner.Run(prepSession, new Dictionary<string, OrtRunner.Input> { ["OriginalInput"] = Tensor(model, photo, raw).Single().Value });
+            var reference = Features(session, inputName, prepared.Single().Value);
+            ours.Add(Similarity.Cosine(reference, Features(session, inputName, (float[])Tensor(model, photo, ResNet18Preprocessing.MlNet)[inputName].Data)));
+            swapped.Add(Similarity.Cosine(reference, Features(session, inputName, (float[])Tensor(model, photo, rgbOrder)[inputName].Data)));
+        }
+
+        output.WriteLine($"features vs ML.NET's preprocessing, {photos.Count} photos: declared BGR per-channel mean min cosine {ours.Min():F5}; RGB order min {swapped.Min():F5}");
+        // Per-channel means differ from the mean image by at most ~13 grey levels.
+        Assert.True(ours.Min() >= 0.99, $"min cosine {ours.Min()}");
+        Assert.True(swapped.Min() < ours.Min(), $"RGB order {swapped.Min()} vs BGR {ours.Min()}");
+    }
+
+    private static Dictionary<string, OrtRunner.Input> Tensor(Onnx.ModelProto model, string photo, ImagePreprocessing preprocessing) =>
+        new CalibrationDataReader(model, new CalibrationDataOptions { Sources = [photo], Image = preprocessing }).Read().Single().Inputs
+            .ToDictionary(p => p.Key, p => new OrtRunner.Input(p.Value.FloatSpan.ToArray(), [.. p.Value.Shape]));
+
+    private static float[] Features(Microsoft.ML.OnnxRuntime.InferenceSession session, string inputName, float[] image) =>
+        OrtRunner.Run(session, new Dictionary<string, OrtRunner.Input> { [inputName] = new(image, [1, 3, 224, 224]) }).Single().Value;
 }
