@@ -54,7 +54,8 @@ public static class CalibrationBenchmarks
             foreach (var sample in Samples(input, count))
             {
                 using var value = OrtValue.CreateTensorValueFromMemory(sample.Inputs[input.Name].FloatSpan.ToArray(), [.. sample.Inputs[input.Name].Shape]);
-                using var outputs = session.Run(new RunOptions(), [input.Name], [value], session.OutputNames);
+                using var runOptions = new RunOptions(); // not inline: it must outlive the native Run
+                using var outputs = session.Run(runOptions, [input.Name], [value], session.OutputNames);
             }
         }
 

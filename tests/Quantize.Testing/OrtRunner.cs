@@ -46,7 +46,10 @@ public static class OrtRunner
         var values = names.Select(n => CreateValue(inputs[n])).ToArray();
         try
         {
-            using var results = session.Run(new RunOptions(), names, values, session.OutputNames);
+            // Held in a local and disposed after Run: an inline `new RunOptions()` can be finalized while the
+            // native Run still reads it (a use-after-free that crashed ONNX Runtime intermittently).
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, names, values, session.OutputNames);
             var outputs = new Dictionary<string, float[]>(StringComparer.Ordinal);
             for (int i = 0; i < session.OutputNames.Count; i++)
             {
