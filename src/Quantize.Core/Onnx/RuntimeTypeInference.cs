@@ -50,9 +50,10 @@ public static class RuntimeTypeInference
             types.TryAdd(initializer.Name, initializer.ElementType());
         }
 
-        var probe = model.Clone(); // ByteStrings are immutable and shared by Clone: this copies no weights.
-        probe.Graph = BuildProbeGraph(graph, types);
-        probe.Functions.Clear();
+        // Only what ORT needs to resolve the graph: cloning the whole model here would copy every graph's
+        // message tree once per probed (sub)graph, only to replace it.
+        var probe = new ModelProto { IrVersion = model.IrVersion, Graph = BuildProbeGraph(graph, types) };
+        probe.OpsetImport.AddRange(model.OpsetImport);
         probe.Functions.AddRange(model.Functions);
 
         using (var options = new SessionOptions
