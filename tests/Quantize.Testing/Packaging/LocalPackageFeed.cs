@@ -17,7 +17,7 @@ public class LocalPackageFeed : IDisposable
     /// <param name="versionLabel">The prerelease label, e.g. <c>it</c> gives <c>0.1.0-it.20250101120000.1a2b3c4d</c>.</param>
     public LocalPackageFeed(string tempFolderName, string versionLabel)
     {
-        RepositoryRoot = FindRepositoryRoot();
+        RepositoryRoot = RepositoryPaths.Root;
         Version = $"0.1.0-{versionLabel}." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N")[..8];
         Root = Path.Combine(Path.GetTempPath(), tempFolderName, Guid.NewGuid().ToString("N")[..12]);
         Feed = Path.Combine(Root, "feed");
@@ -84,18 +84,5 @@ public class LocalPackageFeed : IDisposable
         catch (UnauthorizedAccessException)
         {
         }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Quantize.Build.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Quantize.Build.sln not found above " + AppContext.BaseDirectory);
     }
 }
