@@ -29,6 +29,9 @@ public sealed class QuantizeResult
     /// <summary>Static INT8: how the activation ranges were obtained; null for every other kind of run.</summary>
     public Calibration.CalibrationReport? Calibration { get; set; }
 
+    /// <summary>Accuracy, speed, sensitivity and fallbacks found by the quality check; null when it did not run.</summary>
+    public Evaluation.QualityReport? Quality { get; set; }
+
     /// <summary>True when the model was written unchanged (nothing to do).</summary>
     public bool Unchanged { get; set; }
 

@@ -64,6 +64,15 @@ public static class ErrorCodes
     /// <summary>A calibration file cannot be read: missing, truncated, corrupt, or a format or element type we do not read.</summary>
     public const string CalibrationFileUnreadable = "QNT0017";
 
+    /// <summary>A quality gate (MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup) failed: names the metric, threshold, measured value and worst layers.</summary>
+    public const string QualityGateFailed = "QNT0018";
+
+    /// <summary>AutoMixedPrecision found no mix within its cap that passes every gate; reports the best mix found and its numbers.</summary>
+    public const string NoMixMeetsGates = "QNT0019";
+
+    /// <summary>Evaluation cannot run: no validation data and no calibration data to hold out, or a gate that needs data it does not have.</summary>
+    public const string EvaluationDataMissing = "QNT0020";
+
     /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
@@ -81,4 +90,7 @@ public static class ErrorCodes
 
     /// <summary>Warning: fewer calibration samples than a representative set needs (ranges may not generalize).</summary>
     public const string FewCalibrationSamples = "QNT1004";
+
+    /// <summary>Warning: the speed check measured the quantized model slower than its float original on this machine.</summary>
+    public const string SlowerThanFloat = "QNT1005";
 }
