@@ -7,7 +7,8 @@ namespace Quantize.Core.Reporting;
 /// <summary>
 /// Renders a <see cref="QualityReport"/> as one self-contained HTML page: inline CSS, an inline SVG chart,
 /// no script and no reference to anything outside the file, so it opens the same from a build folder, a CI
-/// artifact or an e-mail attachment. Every name from the model is HTML-encoded; a part that was not
+/// artifact or an e-mail attachment. The markup is also well-formed XML (void elements self-closed), so
+/// tools and tests can read it with an XML parser. Every name from the model is HTML-encoded; a part that was not
 /// measured gets a sentence saying so instead of an empty table.
 /// </summary>
 internal static class HtmlReport
@@ -15,8 +16,8 @@ internal static class HtmlReport
     public static string Render(QualityReport report, string modelName)
     {
         var html = new StringBuilder(16 * 1024);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");
         html.Append("<title>").Append(E($"Quantization report: {modelName} ({report.Precision})")).Append("</title>\n");
         html.Append("<style>\n").Append(HtmlStyle.Css).Append("\n</style>\n</head>\n<body>\n");
 

@@ -27,7 +27,7 @@ internal static class LayerErrorChart
     {
         double height = Top + layers.Count * RowHeight + Bottom;
         var svg = new StringBuilder();
-        svg.Append(Invariant($"<svg id=\"layer-chart\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {height}\" width=\"{Width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"layer-chart-title layer-chart-desc\">\n"));
+        svg.Append(Invariant($"<svg id=\"layer-chart\" class=\"chart\" viewBox=\"0 0 {Width} {height}\" width=\"{Width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"layer-chart-title layer-chart-desc\">\n"));
         svg.Append("<title id=\"layer-chart-title\">Per-layer error</title>\n");
         svg.Append(Invariant($"<desc id=\"layer-chart-desc\">{layers.Count} quantized layers ranked by the relative L2 error of their output, on a {(scale.IsLogarithmic ? "logarithmic" : "linear")} scale. The table below lists the same values.</desc>\n"));
         AppendAxis(svg, scale, height);
