@@ -148,8 +148,10 @@ internal static class MarkdownReport
         var ranked = LayerRanking.ByLocalError(report.Layers);
         var kept = new HashSet<string>(report.Fallbacks.Select(f => f.Key), StringComparer.Ordinal);
         int shown = Math.Min(TopLayers, ranked.Count);
-        md.Append(string.Create(CultureInfo.InvariantCulture,
-            $"The {shown} layers with the largest error of {ranked.Count} quantized (relative L2 error of the layer's output against the float model; the HTML report charts them all).\n\n"));
+        md.Append(shown == ranked.Count
+            ? string.Create(CultureInfo.InvariantCulture, $"All {ranked.Count} quantized layers, largest error first")
+            : string.Create(CultureInfo.InvariantCulture, $"The {shown} of {ranked.Count} quantized layers with the largest error"));
+        md.Append(" (relative L2 error of the layer's output against the float model on the same inputs; the HTML report charts every layer).\n\n");
         md.Append("| # | Node | Op | Local error | Cosine gain if kept in float | Kept |\n|---:|---|---|---:|---:|---|\n");
         for (int i = 0; i < shown; i++)
         {
