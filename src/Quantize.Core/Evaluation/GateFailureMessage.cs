@@ -42,15 +42,42 @@ public static class GateFailureMessage
         ArgumentNullException.ThrowIfNull(failure);
         ArgumentNullException.ThrowIfNull(report);
         var on = failure.Output is null ? "" : $" by output '{failure.Output}'";
+        var (threshold, measured) = (Text(failure.Threshold), Distinct(failure.Measured, failure.Threshold));
         return failure.Metric switch
         {
             GateChecker.MinSpeedup when report.Speed is { } speed => Invariant(
-                $"MinSpeedup {failure.Threshold:0.###} not met: speedup {failure.Measured:0.###}x (float {speed.FloatMedianMs:0.###} ms, quantized {speed.QuantizedMedianMs:0.###} ms, median of {speed.Runs} interleaved runs each)"),
-            GateChecker.MaxTop1Drop => Invariant($"MaxTop1Drop {failure.Threshold:0.####} not met{on}: top-1 drop {failure.Measured:0.####} (agreement {1 - failure.Measured:0.####})"),
-            GateChecker.MinSqnr => Invariant($"MinSqnr {failure.Threshold:0.##} dB not met{on}: SQNR {failure.Measured:0.##} dB"),
-            GateChecker.MinCosine => Invariant($"MinCosine {failure.Threshold:G7} not met{on}: cosine {failure.Measured:G7}"),
-            _ => Invariant($"{failure.Metric} {failure.Threshold:0.######} not met{on}: measured {failure.Measured:0.######}"),
+                $"MinSpeedup {threshold} not met: speedup {measured}x (float {speed.FloatMedianMs:0.###} ms, quantized {speed.QuantizedMedianMs:0.###} ms, median of {speed.Runs} interleaved runs each)"),
+            GateChecker.MaxTop1Drop => Invariant($"MaxTop1Drop {threshold} not met{on}: top-1 drop {measured} (agreement {1 - failure.Measured:0.####})"),
+            GateChecker.MinSqnr => $"MinSqnr {threshold} dB not met{on}: SQNR {measured} dB",
+            GateChecker.MinCosine => $"MinCosine {threshold} not met{on}: cosine {measured}",
+            _ => $"{failure.Metric} {threshold} not met{on}: measured {measured}",
         };
+    }
+
+    /// <summary>A threshold as the user wrote it (shortest round-trip form).</summary>
+    private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A measurement with 4 significant digits, or as many more as it takes to stay on its side of the
+    /// threshold in print: "MinCosine 0.99999999 not met: cosine 1" would read as nonsense.
+    /// </summary>
+    private static string Distinct(double measured, double threshold)
+    {
+        if (!double.IsFinite(measured))
+        {
+            return Text(measured);
+        }
+
+        for (int digits = 4; digits < 17; digits++)
+        {
+            var text = measured.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            if (double.Parse(text, CultureInfo.InvariantCulture).CompareTo(threshold) == measured.CompareTo(threshold))
+            {
+                return text;
+            }
+        }
+
+        return measured.ToString("R", CultureInfo.InvariantCulture);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
