@@ -52,10 +52,12 @@ public sealed class ModelPair : IDisposable
     /// <summary>Opens both models with the same session options (CPU provider, default optimizations and threads).</summary>
     public static ModelPair Open(string floatModelPath, string quantizedModelPath)
     {
-        var floatSession = OpenSession(floatModelPath, floatModelPath);
+        var floatSession = OpenSession(floatModelPath, ErrorCodes.RuntimeRejectedModel, $"ONNX Runtime cannot load '{floatModelPath}' for evaluation");
         try
         {
-            return new ModelPair(floatModelPath, quantizedModelPath, floatSession, OpenSession(quantizedModelPath, floatModelPath));
+            // Opening the quantized model is the engine's load check too (the quality check skips the engine's own).
+            return new ModelPair(floatModelPath, quantizedModelPath, floatSession, OpenSession(quantizedModelPath, ErrorCodes.OutputRejected,
+                $"The quantized model of '{floatModelPath}' does not load in ONNX Runtime. This is a Quantize.Build defect; please report it with the model. Exclude the offending node to work around it"));
         }
         catch
         {
@@ -114,7 +116,7 @@ public sealed class ModelPair : IDisposable
         Quantized.Dispose();
     }
 
-    private static InferenceSession OpenSession(string path, string floatModelPath)
+    private static InferenceSession OpenSession(string path, string errorCode, string problem)
     {
         using var options = CreateSessionOptions();
         try
@@ -123,7 +125,7 @@ public sealed class ModelPair : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new QuantizeException(ErrorCodes.RuntimeRejectedModel, floatModelPath, $"ONNX Runtime cannot load '{path}' for evaluation: {ex.Message}", ex);
+            throw new QuantizeException(errorCode, path, $"{problem} ({ex.Message}).", ex);
         }
     }
 }

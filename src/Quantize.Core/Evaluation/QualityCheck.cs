@@ -64,12 +64,12 @@ internal sealed class QualityCheck
     /// <param name="extraExclusions">Node names or op types to keep in float on top of the options' own.</param>
     /// <param name="measureSpeed">Run the speed check (when <see cref="QualityCheckOptions.SpeedCheck"/> allows it).</param>
     /// <param name="progress">Receives phase descriptions.</param>
-    /// <param name="verifyOutput">Load the written model in ONNX Runtime before measuring it.</param>
-    public QuantizeResult Attempt(string outputPath, IReadOnlyList<string> extraExclusions, bool measureSpeed, IProgress<string>? progress, bool verifyOutput)
+    public QuantizeResult Attempt(string outputPath, IReadOnlyList<string> extraExclusions, bool measureSpeed, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(extraExclusions);
         var options = extraExclusions.Count == 0 ? _options : _options with { Exclude = [.. _options.Exclude, .. extraExclusions] };
-        var result = Quantize(outputPath, options, progress, verifyOutput);
+        // No separate load check: measuring opens the quantized model in ONNX Runtime anyway (QNT0011 if it cannot).
+        var result = Quantize(outputPath, options, progress, verifyOutput: false);
         result.Quality = Measure(outputPath, result, measureSpeed && Options.SpeedCheck, progress);
         return result;
     }
