@@ -66,44 +66,66 @@ public static class QualityCheckBenchmarks
         }
     }
 
-    /// <summary>Runs the speed check <paramref name="repeats"/> times on each pair, each time on fresh sessions.</summary>
+    /// <summary>
+    /// Runs each way of measuring speed <paramref name="repeats"/> times on each pair, each time on fresh sessions:
+    /// the dedicated check (first sample repeated, <paramref name="budget"/>) and the timings of a 50-sample
+    /// evaluation (what the quality check uses when there are at least <see cref="RunTimings.EnoughForSpeed"/> samples).
+    /// </summary>
     public static void Verdicts(int repeats, TimeSpan budget)
     {
         var miniLmInt8 = Path.Combine(BenchmarkModels.Folder, "verdict-minilm.int8.onnx");
         QuantizeEngine.Quantize(BenchmarkModels.MiniLm, miniLmInt8, Int8);
-        var sentence = Path.Combine(BenchmarkModels.Folder, "verdict-sentence.txt");
-        File.WriteAllLines(sentence, Sentences.All.Take(1));
+        var sentences = Path.Combine(BenchmarkModels.Folder, "verdict-sentences.txt");
+        File.WriteAllLines(sentences, Sentences.All.Take(50));
         var (miniLmModel, _) = ModelReader.Load(BenchmarkModels.MiniLm);
-        var miniLmInput = new CalibrationDataReader(miniLmModel, new CalibrationDataOptions
+        List<CalibrationSample> miniLmSamples = [.. new CalibrationDataReader(miniLmModel, new CalibrationDataOptions
         {
-            Sources = [sentence],
+            Sources = [sentences],
             Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath },
-        }).Read().First().Inputs;
+        }).Read()];
         miniLmModel = null;
 
         var ten = WriteChain(10);
         var twelve = WriteChain(12);
-        var chainInput = SpeedCheck.ZeroInputs([new ModelInput("x", DataType.Float, [32, 512])])!;
+        var random = new Random(3);
+        List<CalibrationSample> chainSamples = [.. Enumerable.Range(0, 50).Select(i => new CalibrationSample($"random-{i}", new Dictionary<string, CalibrationTensor>
+        {
+            ["x"] = CalibrationTensor.FromFloats([.. Enumerable.Range(0, 32 * 512).Select(_ => (float)random.NextDouble())], 32, 512),
+        }))];
 
-        Console.WriteLine($"Speed-check verdicts, {repeats} checks per pair on fresh sessions, budget {budget.TotalSeconds:0.#} s; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
-        Console.WriteLine("| pair | expected | verdicts 'faster' | verdicts 'slower' | speedups (min / median / max) |");
-        Console.WriteLine("|---|---|---|---|---|");
-        Report("MiniLM float vs INT8 dynamic", "faster", BenchmarkModels.MiniLm, miniLmInt8, miniLmInput, repeats, budget);
-        Report("10 vs 12 MatMul layers (+20 % work)", "slower", ten, twelve, chainInput, repeats, budget);
-        Report("12 vs 10 MatMul layers (−17 % work)", "faster", twelve, ten, chainInput, repeats, budget);
+        Console.WriteLine($"Speed-check verdicts, {repeats} checks per pair and method on fresh sessions; dedicated check budget {budget.TotalSeconds:0.#} s; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine("| pair | method | expected | verdicts 'faster' | verdicts 'slower' | speedups (min / median / max) | seconds per check |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        (string Name, string Expected, string Float, string Quantized, List<CalibrationSample> Samples)[] pairs =
+        [
+            ("MiniLM float vs INT8 dynamic", "faster", BenchmarkModels.MiniLm, miniLmInt8, miniLmSamples),
+            ("10 vs 12 MatMul layers (+20 % work)", "slower", ten, twelve, chainSamples),
+            ("12 vs 10 MatMul layers (−17 % work)", "faster", twelve, ten, chainSamples),
+        ];
+        foreach (var (name, expected, floatPath, quantizedPath, samples) in pairs)
+        {
+            Report(name, "dedicated, first sample", expected, floatPath, quantizedPath, repeats, pair => SpeedCheck.Measure(pair, samples[0].Inputs, budget));
+            Report(name, "50-sample evaluation", expected, floatPath, quantizedPath, repeats, pair =>
+            {
+                var timings = new RunTimings();
+                ModelEvaluator.Evaluate(pair, samples, "bench", timings: timings);
+                return timings.ToSpeedResult();
+            });
+        }
     }
 
-    private static void Report(string name, string expected, string floatPath, string quantizedPath, IReadOnlyDictionary<string, CalibrationTensor> inputs, int repeats, TimeSpan budget)
+    private static void Report(string name, string method, string expected, string floatPath, string quantizedPath, int repeats, Func<ModelPair, SpeedResult> measure)
     {
         var speedups = new List<double>();
+        var clock = Stopwatch.StartNew();
         for (int i = 0; i < repeats; i++)
         {
             using var pair = ModelPair.Open(floatPath, quantizedPath);
-            speedups.Add(SpeedCheck.Measure(pair, inputs, budget).Speedup);
+            speedups.Add(measure(pair).Speedup);
         }
 
         int faster = speedups.Count(s => s >= 1);
-        Console.WriteLine(Invariant($"| {name} | {expected} | {faster} | {repeats - faster} | {speedups.Min():F3} / {Median(speedups):F3} / {speedups.Max():F3} |"));
+        Console.WriteLine(Invariant($"| {name} | {method} | {expected} | {faster} | {repeats - faster} | {speedups.Min():F3} / {Median(speedups):F3} / {speedups.Max():F3} | {clock.Elapsed.TotalSeconds / repeats:F2} |"));
     }
 
     /// <summary>x[32,512] through <paramref name="layers"/> MatMul+Relu layers of 512×512: the work grows linearly with the layer count.</summary>

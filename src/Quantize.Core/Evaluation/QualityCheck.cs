@@ -98,6 +98,7 @@ internal sealed class QualityCheck
         using var pair = ModelPair.Open(_inputPath, quantizedPath);
         CheckTop1Outputs(pair);
         CalibrationSample? first = null;
+        var timings = measureSpeed ? new RunTimings() : null;
         if (_data.Samples is { } samples)
         {
             progress?.Report("evaluating against the float model");
@@ -106,7 +107,7 @@ internal sealed class QualityCheck
                 first ??= s; // Kept for the speed check, so it times a real input without reading the data again.
                 return s;
             });
-            var evaluation = ModelEvaluator.Evaluate(pair, read, "", Options.Top1Outputs);
+            var evaluation = ModelEvaluator.Evaluate(pair, read, "", Options.Top1Outputs, timings);
             report.Evaluation = evaluation with { DataSource = _data.Describe(evaluation.SampleCount, result.Calibration?.SampleCount) };
         }
 
@@ -117,7 +118,14 @@ internal sealed class QualityCheck
 
         if (measureSpeed)
         {
-            MeasureSpeed(pair, first, report, result, progress);
+            report.Speed = timings is { Count: >= RunTimings.EnoughForSpeed }
+                ? FromEvaluation(timings, report)
+                : MeasureSpeed(pair, first, report, progress);
+            if (report.Speed is { Speedup: < 1 } speed)
+            {
+                result.Warnings.Add(new Diagnostic(ErrorCodes.SlowerThanFloat, _inputPath, string.Create(CultureInfo.InvariantCulture,
+                    $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per run (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x).")));
+            }
         }
         else if (Options.SpeedCheck is false)
         {
@@ -127,7 +135,19 @@ internal sealed class QualityCheck
         return report;
     }
 
-    private void MeasureSpeed(ModelPair pair, CalibrationSample? first, QualityReport report, QuantizeResult result, IProgress<string>? progress)
+    /// <summary>
+    /// The evaluation already ran both models on every sample, interleaved: with enough samples their medians
+    /// are the latency over real inputs, and a second round of runs would only double the cost.
+    /// </summary>
+    private static SpeedResult FromEvaluation(RunTimings timings, QualityReport report)
+    {
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Latency is the median over {timings.Count} evaluation samples (after {RunTimings.WarmUpSamples} warm-up), float and quantized runs interleaved."));
+        return timings.ToSpeedResult();
+    }
+
+    /// <summary>The dedicated speed check, on the first sample, or all-zero inputs when there is no data and shapes are fixed; null when skipped.</summary>
+    private SpeedResult? MeasureSpeed(ModelPair pair, CalibrationSample? first, QualityReport report, IProgress<string>? progress)
     {
         var inputs = first?.Inputs ?? FirstAvailableSample(pair)?.Inputs;
         if (inputs is null && SpeedCheck.ZeroInputs(pair.Inputs) is { } zeros)
@@ -145,17 +165,11 @@ internal sealed class QualityCheck
             }
 
             report.Notes.Add("The speed check was skipped: there is no data, and the inputs have symbolic dimensions, so no sample can be made up.");
-            return;
+            return null;
         }
 
         progress?.Report("timing float vs quantized");
-        var speed = SpeedCheck.Measure(pair, inputs, Options.SpeedBudget);
-        report.Speed = speed;
-        if (speed.Speedup < 1)
-        {
-            result.Warnings.Add(new Diagnostic(ErrorCodes.SlowerThanFloat, _inputPath, string.Create(CultureInfo.InvariantCulture,
-                $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per run (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x).")));
-        }
+        return SpeedCheck.Measure(pair, inputs, Options.SpeedBudget);
     }
 
     /// <summary>The first sample of whatever data there is, when evaluation did not read one (it was not asked for).</summary>

@@ -86,7 +86,8 @@ public static class SpeedCheck
         return zeros;
     }
 
-    private static double Median(List<double> values)
+    /// <summary>The median of <paramref name="values"/> (sorted in place is fine: callers hand over their lists).</summary>
+    internal static double Median(List<double> values)
     {
         values.Sort();
         int n = values.Count;

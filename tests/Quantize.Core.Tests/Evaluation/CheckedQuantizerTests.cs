@@ -78,6 +78,21 @@ public sealed class CheckedQuantizerTests : IDisposable
     }
 
     [Fact]
+    public void With_enough_evaluation_samples_their_interleaved_run_times_are_the_speed_measurement()
+    {
+        var input = WriteModel(_folder, "mlp.onnx", TestModelCatalog.Mlp());
+        var quality = new QualityCheckOptions
+        {
+            ValidationData = new CalibrationDataOptions { Sources = [WriteSamples(_folder, "validation", RunTimings.EnoughForSpeed + RunTimings.WarmUpSamples, [1, 64])] },
+        };
+
+        var report = CheckedQuantizer.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality).Quality!;
+
+        Assert.Equal(RunTimings.EnoughForSpeed, report.Speed!.Runs);
+        Assert.Contains(report.Notes, n => n.StartsWith($"Latency is the median over {RunTimings.EnoughForSpeed} evaluation samples", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_failing_gate_leaves_an_existing_output_as_it_was()
     {
         var input = WriteModel(_folder, "mlp.onnx", TestModelCatalog.Mlp());
