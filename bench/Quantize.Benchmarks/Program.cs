@@ -5,7 +5,9 @@ using Quantize.Benchmarks;
 // `peak-memory` measures the CLI's process high-water mark; `noop-build [rounds] [keep]` times no-op builds of
 // consumer projects with and without quantized models (`keep` leaves them on disk for profiling);
 // `wrapper-interleaved [blocks] [calls]` runs the generated-wrapper comparison with the variants interleaved;
-// `calibration [counts...]` measures streaming calibration; everything else goes to BenchmarkDotNet
+// `calibration [counts...]` measures streaming calibration; `quality-cost [rounds]` times MiniLM quantization with and
+// without the quality check; `speed-verdicts [repeats] [budget-seconds]` repeats the speed check to see whether its
+// verdict is stable; everything else goes to BenchmarkDotNet
 // (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
@@ -26,6 +28,14 @@ switch (args.FirstOrDefault())
         InterleavedWrapperCheck.Report(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60,
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+        break;
+    case "quality-cost":
+        QualityCheckBenchmarks.Cost(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
+        break;
+    case "speed-verdicts":
+        QualityCheckBenchmarks.Verdicts(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+            TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : Quantize.Core.Evaluation.SpeedCheck.DefaultBudget.TotalSeconds));
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);

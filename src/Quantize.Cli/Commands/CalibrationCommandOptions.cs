@@ -117,6 +117,9 @@ internal sealed class CalibrationCommandOptions
     public IEnumerable<Option> All =>
         [_data, _method, _samples, _percentile, _activationType, _perTensor, _rangesCache, _imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _vocab, _maxLength];
 
+    /// <summary>The options that turn image and text files into inputs: they apply to validation data too.</summary>
+    public IEnumerable<Option> Preprocessing => [_imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _vocab, _maxLength];
+
     /// <summary>The static INT8 settings from --activation-type and --per-tensor.</summary>
     public StaticInt8Options StaticOptions(ParseResult parseResult, string input) => new()
     {
@@ -145,18 +148,23 @@ internal sealed class CalibrationCommandOptions
             "entropy" => CalibrationMethod.Entropy,
             var other => throw Invalid(input, $"Unknown calibration method '{other}'. Use minmax, percentile or entropy."),
         };
-        var data = new CalibrationDataOptions
-        {
-            Sources = sources,
-            MaxSamples = parseResult.GetValue(_samples),
-            Image = Image(parseResult, input),
-            Text = parseResult.GetValue(_vocab) is { } vocab
-                ? new TextTokenization { VocabularyPath = Path.GetFullPath(vocab), MaxLength = parseResult.GetValue(_maxLength) ?? 128 }
-                : null,
-        };
+        var data = DataOptions(parseResult, input, sources) with { MaxSamples = parseResult.GetValue(_samples) };
         var options = new CalibrationOptions { Method = method, Percentile = parseResult.GetValue(_percentile) };
         return new CalibrationRequest(data, options, parseResult.GetValue(_rangesCache));
     }
+
+    /// <summary>
+    /// <paramref name="sources"/> read with the image and text preprocessing options: calibration and validation
+    /// data feed the same model, so they are turned into inputs the same way.
+    /// </summary>
+    public CalibrationDataOptions DataOptions(ParseResult parseResult, string input, IReadOnlyList<string> sources) => new()
+    {
+        Sources = sources,
+        Image = Image(parseResult, input),
+        Text = parseResult.GetValue(_vocab) is { } vocab
+            ? new TextTokenization { VocabularyPath = Path.GetFullPath(vocab), MaxLength = parseResult.GetValue(_maxLength) ?? 128 }
+            : null,
+    };
 
     private ImagePreprocessing Image(ParseResult parseResult, string input)
     {

@@ -88,6 +88,8 @@ internal sealed class QuantizeCommand
 
     private readonly CalibrationCommandOptions _calibration = new();
 
+    private readonly QualityCommandOptions _quality = new();
+
     private QuantizeCommand(CliConsole console) => _console = console;
 
     /// <summary>Creates the <c>quantize</c> command.</summary>
@@ -101,7 +103,7 @@ internal sealed class QuantizeCommand
     private void Attach(Command command)
     {
         command.Arguments.Add(_input);
-        foreach (var option in new Option[] { _output, _precision, _exclude, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All))
+        foreach (var option in new Option[] { _output, _precision, _exclude, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All).Concat(_quality.All))
         {
             command.Options.Add(option);
         }
@@ -144,7 +146,9 @@ internal sealed class QuantizeCommand
             Verify: !parseResult.GetValue(_noVerify),
             Quiet: parseResult.GetValue(_quiet),
             Notes: IgnoredOptions(parseResult, precision, calibration is not null),
-            Calibration: calibration);
+            Calibration: calibration,
+            Quality: _quality.ToOptions(parseResult, input, _calibration),
+            ReportDirectory: _quality.ReportDirectory(parseResult));
     }
 
     /// <summary>Options given explicitly that the chosen precision does not use: said out loud rather than silently dropped.</summary>
@@ -171,7 +175,9 @@ internal sealed class QuantizeCommand
         if (!calibrated)
         {
             // Static options without data would otherwise vanish silently: dynamic INT8 has no activation ranges.
-            var given = _calibration.All.Where(o => parseResult.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            // Image and text preprocessing also read validation data.
+            var used = _quality.HasValidationData(parseResult) ? _calibration.Preprocessing.ToHashSet() : [];
+            var given = _calibration.All.Where(o => !used.Contains(o) && parseResult.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
             if (given.Count > 0)
             {
                 notes.Add($"{string.Join(", ", given)} appl{(given.Count == 1 ? "ies" : "y")} only to static int8 (--precision int8 with --calibration-data); ignored.");

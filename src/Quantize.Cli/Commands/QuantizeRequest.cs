@@ -13,6 +13,8 @@ namespace Quantize.Cli.Commands;
 /// <param name="Quiet">Print only warnings and errors.</param>
 /// <param name="Notes">Remarks about the request itself (options that do not apply to the precision...).</param>
 /// <param name="Calibration">Static INT8: the calibration data and method; null for every other run.</param>
+/// <param name="Quality">The quality check (evaluation, speed, gates); null when nothing is measured.</param>
+/// <param name="ReportDirectory">Where --report writes the HTML and Markdown report, or null.</param>
 internal sealed record QuantizeRequest(
     string InputPath,
     string OutputPath,
@@ -20,4 +22,6 @@ internal sealed record QuantizeRequest(
     bool Verify,
     bool Quiet,
     IReadOnlyList<string> Notes,
-    CalibrationRequest? Calibration = null);
+    CalibrationRequest? Calibration = null,
+    Core.Evaluation.QualityCheckOptions? Quality = null,
+    string? ReportDirectory = null);

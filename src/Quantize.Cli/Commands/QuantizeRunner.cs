@@ -1,5 +1,7 @@
 using Quantize.Cli.Output;
 using Quantize.Core;
+using Quantize.Core.Calibration;
+using Quantize.Core.Evaluation;
 
 namespace Quantize.Cli.Commands;
 
@@ -12,13 +14,47 @@ internal static class QuantizeRunner
         QuantizeResult result;
         using (var progress = PhaseProgress.Create(console, request.Quiet, Path.GetFileName(request.InputPath)))
         {
-            result = request.Calibration is { } calibration
-                ? CalibratedQuantizer.Quantize(request.InputPath, request.OutputPath, request.Options, calibration.Data, calibration.Options,
-                    calibration.RangesCachePath, progress, request.Verify)
-                : QuantizeEngine.Quantize(request.InputPath, request.OutputPath, request.Options, progress, request.Verify);
+            result = (request.Quality, request.Calibration) switch
+            {
+                ({ } quality, var calibration) => CheckedQuantizer.Quantize(request.InputPath, request.OutputPath, request.Options, quality,
+                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
+                    progress, measured: report => Measured(report, request, console)),
+                (null, { } calibration) => CalibratedQuantizer.Quantize(request.InputPath, request.OutputPath, request.Options, calibration.Data, calibration.Options,
+                    calibration.RangesCachePath, progress, request.Verify),
+                _ => QuantizeEngine.Quantize(request.InputPath, request.OutputPath, request.Options, progress, request.Verify),
+            };
         }
 
         QuantizeSummary.Write(console.Out, request, result);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The quality check is done and its gates decided, before a failure is thrown: the report is written
+    /// either way, and on failure the measurements are printed so the QNT0018 line that follows has context.
+    /// </summary>
+    private static void Measured(QualityReport report, QuantizeRequest request, CliConsole console)
+    {
+        if (request.ReportDirectory is { } directory)
+        {
+            WriteReport(report, directory, Path.GetFileNameWithoutExtension(request.InputPath), console);
+        }
+
+        if (report.Failures.Count > 0 && !request.Quiet)
+        {
+            console.Out.WriteLine($"Quality check of {request.InputPath} ({report.Precision}) failed:");
+            QualitySummary.Write(console.Out, report);
+        }
+    }
+
+    /// <summary>
+    /// LEAD: wire --report here once Quantize.Core.Reporting is on main — replace the body with
+    /// <c>var (html, markdown) = QualityReportWriter.Write(report, directory, modelName);</c> and print both paths.
+    /// Until then the option is accepted and says plainly that no report was written.
+    /// </summary>
+    private static void WriteReport(QualityReport report, string directory, string modelName, CliConsole console)
+    {
+        _ = report;
+        console.Out.WriteLine($"  Note: --report {directory}: no report for {modelName} was written; this build has no report writer yet.");
     }
 }

@@ -46,7 +46,7 @@ internal static class QuantizeSummary
 
         double ratio = result.BytesBefore > 0 ? (double)result.BytesAfter / result.BytesBefore : double.NaN;
         writer.WriteLine(Invariant($"  Size: {Sizes.Bytes(result.BytesBefore)} -> {Sizes.Bytes(result.BytesAfter)} ({result.BytesBefore} -> {result.BytesAfter} bytes, ratio {ratio:0.000})"));
-        writer.WriteLine($"  Time: {Sizes.Duration(result.Elapsed)}{(request.Verify ? "" : " (not verified in ONNX Runtime: --no-verify)")}, peak memory {Sizes.Bytes(PeakMemoryBytes())}");
+        writer.WriteLine($"  Time: {Sizes.Duration(result.Elapsed)}{(request.Verify || result.Quality is not null ? "" : " (not verified in ONNX Runtime: --no-verify)")}, peak memory {Sizes.Bytes(PeakMemoryBytes())}");
 
         if (result.Calibration is { } calibration)
         {
@@ -63,6 +63,11 @@ internal static class QuantizeSummary
         if (CpuSpeedAdvice.For(request.Options, result) is { } advice)
         {
             writer.WriteLine($"  {advice}");
+        }
+
+        if (result.Quality is { } quality)
+        {
+            QualitySummary.Write(writer, quality);
         }
     }
 

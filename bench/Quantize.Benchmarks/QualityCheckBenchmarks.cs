@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using Quantize.Core;
+using Quantize.Core.Calibration.Data;
+using Quantize.Core.Evaluation;
+using Quantize.Core.Onnx;
+using Quantize.Testing;
+using Quantize.Testing.TestModels;
+using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
+
+namespace Quantize.Benchmarks;
+
+/// <summary>
+/// What the quality check costs and how stable its speed verdict is. <c>quality-cost</c>: MiniLM INT8 dynamic
+/// quantized alone vs quantized with evaluation on 50 real sentences plus the speed check (the goal:
+/// the check adds at most 2× the quantization time). <c>speed-verdicts</c>: the speed check repeated on fresh
+/// sessions for a pair with a large difference (MiniLM float vs INT8) and a pair with a modest one built to
+/// differ by 20 % of its work, counting how often the faster/slower verdict agrees.
+/// </summary>
+public static class QualityCheckBenchmarks
+{
+    private static readonly QuantizeOptions Int8 = new() { Precision = Precision.Int8 };
+
+    /// <summary>Times <paramref name="rounds"/> rounds of plain vs checked quantization, alternating which goes first.</summary>
+    public static void Cost(int rounds)
+    {
+        var sentences = Path.Combine(BenchmarkModels.Folder, "validation-50.txt");
+        File.WriteAllLines(sentences, Sentences.All.Take(50));
+        var validation = new CalibrationDataOptions { Sources = [sentences], Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } };
+        var plainOut = Path.Combine(BenchmarkModels.Folder, "quality-plain.onnx");
+        var checkedOut = Path.Combine(BenchmarkModels.Folder, "quality-checked.onnx");
+        var evalOnlyOut = Path.Combine(BenchmarkModels.Folder, "quality-eval-only.onnx");
+        var full = new QualityCheckOptions { ValidationData = validation };
+        var evalOnly = full with { SpeedCheck = false };
+
+        var plain = new List<double>();
+        var check = new List<double>();
+        var evaluation = new List<double>();
+        QuantizeEngine.Quantize(BenchmarkModels.MiniLm, plainOut, Int8); // warm-up: JIT, ORT native load
+        QualityReport? last = null;
+        for (int round = 0; round < rounds; round++)
+        {
+            Action[] steps =
+            [
+                () => plain.Add(Time(() => QuantizeEngine.Quantize(BenchmarkModels.MiniLm, plainOut, Int8))),
+                () => check.Add(Time(() => last = CheckedQuantizer.Quantize(BenchmarkModels.MiniLm, checkedOut, Int8, full).Quality)),
+                () => evaluation.Add(Time(() => CheckedQuantizer.Quantize(BenchmarkModels.MiniLm, evalOnlyOut, Int8, evalOnly))),
+            ];
+            for (int i = 0; i < steps.Length; i++)
+            {
+                steps[(round + i) % steps.Length]();
+            }
+        }
+
+        double quantize = Median(plain), total = Median(check), evalTotal = Median(evaluation);
+        Console.WriteLine($"MiniLM INT8 dynamic, 50 validation sentences, {rounds} rounds (order rotated); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine("| step | median (s) |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine(Invariant($"| quantize alone (QuantizeEngine, with its ORT load check) | {quantize:F2} |"));
+        Console.WriteLine(Invariant($"| quantize + evaluation (no speed check) | {evalTotal:F2} |"));
+        Console.WriteLine(Invariant($"| quantize + evaluation + speed check (CheckedQuantizer) | {total:F2} |"));
+        Console.WriteLine(Invariant($"| added by the quality check | {total - quantize:F2} ({(total - quantize) / quantize:F2}× quantization) |"));
+        if (last is { Evaluation: { } e, Speed: { } s })
+        {
+            Console.WriteLine(Invariant($"last run: {e.DataSource}; worst cosine {e.WorstCosine:F5}; float {s.FloatMedianMs:F2} ms, int8 {s.QuantizedMedianMs:F2} ms, {s.Runs} runs each, speedup {s.Speedup:F2}x"));
+        }
+    }
+
+    /// <summary>
+    /// Runs each way of measuring speed <paramref name="repeats"/> times on each pair, each time on fresh sessions:
+    /// the dedicated check (first sample repeated, <paramref name="budget"/>) and the timings of a 50-sample
+    /// evaluation (what the quality check uses when there are at least <see cref="RunTimings.EnoughForSpeed"/> samples).
+    /// </summary>
+    public static void Verdicts(int repeats, TimeSpan budget)
+    {
+        var miniLmInt8 = Path.Combine(BenchmarkModels.Folder, "verdict-minilm.int8.onnx");
+        QuantizeEngine.Quantize(BenchmarkModels.MiniLm, miniLmInt8, Int8);
+        var sentences = Path.Combine(BenchmarkModels.Folder, "verdict-sentences.txt");
+        File.WriteAllLines(sentences, Sentences.All.Take(50));
+        var (miniLmModel, _) = ModelReader.Load(BenchmarkModels.MiniLm);
+        List<CalibrationSample> miniLmSamples = [.. new CalibrationDataReader(miniLmModel, new CalibrationDataOptions
+        {
+            Sources = [sentences],
+            Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath },
+        }).Read()];
+        miniLmModel = null;
+
+        var ten = WriteChain(10);
+        var twelve = WriteChain(12);
+        var random = new Random(3);
+        List<CalibrationSample> chainSamples = [.. Enumerable.Range(0, 50).Select(i => new CalibrationSample($"random-{i}", new Dictionary<string, CalibrationTensor>
+        {
+            ["x"] = CalibrationTensor.FromFloats([.. Enumerable.Range(0, 32 * 512).Select(_ => (float)random.NextDouble())], 32, 512),
+        }))];
+
+        Console.WriteLine($"Speed-check verdicts, {repeats} checks per pair and method on fresh sessions; dedicated check budget {budget.TotalSeconds:0.#} s; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine("| pair | method | expected | verdicts 'faster' | verdicts 'slower' | speedups (min / median / max) | seconds per check |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        (string Name, string Expected, string Float, string Quantized, List<CalibrationSample> Samples)[] pairs =
+        [
+            ("MiniLM float vs INT8 dynamic", "faster", BenchmarkModels.MiniLm, miniLmInt8, miniLmSamples),
+            ("10 vs 12 MatMul layers (+20 % work)", "slower", ten, twelve, chainSamples),
+            ("12 vs 10 MatMul layers (−17 % work)", "faster", twelve, ten, chainSamples),
+        ];
+        foreach (var (name, expected, floatPath, quantizedPath, samples) in pairs)
+        {
+            Report(name, "dedicated, first sample", expected, floatPath, quantizedPath, repeats, pair => SpeedCheck.Measure(pair, samples[0].Inputs, budget));
+            Report(name, "50-sample evaluation", expected, floatPath, quantizedPath, repeats, pair =>
+            {
+                var timings = new RunTimings();
+                ModelEvaluator.Evaluate(pair, samples, "bench", timings: timings);
+                return timings.ToSpeedResult();
+            });
+        }
+    }
+
+    private static void Report(string name, string method, string expected, string floatPath, string quantizedPath, int repeats, Func<ModelPair, SpeedResult> measure)
+    {
+        var speedups = new List<double>();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < repeats; i++)
+        {
+            using var pair = ModelPair.Open(floatPath, quantizedPath);
+            speedups.Add(measure(pair).Speedup);
+        }
+
+        int faster = speedups.Count(s => s >= 1);
+        Console.WriteLine(Invariant($"| {name} | {method} | {expected} | {faster} | {repeats - faster} | {speedups.Min():F3} / {Median(speedups):F3} / {speedups.Max():F3} | {clock.Elapsed.TotalSeconds / repeats:F2} |"));
+    }
+
+    /// <summary>x[32,512] through <paramref name="layers"/> MatMul+Relu layers of 512×512: the work grows linearly with the layer count.</summary>
+    private static string WriteChain(int layers)
+    {
+        var path = Path.Combine(BenchmarkModels.Folder, $"verdict-chain-{layers}.onnx");
+        var b = new ModelBuilder(opset: 17, seed: 7);
+        var h = b.Input("x", DataType.Float, 32, 512);
+        for (int i = 0; i < layers; i++)
+        {
+            h = b.Node("MatMul", [h, b.RandomInitializer($"w{i}", 0.05f, 512, 512)], $"fc{i}");
+            h = b.Node("Relu", [h], $"relu{i}", i == layers - 1 ? "y" : null);
+        }
+
+        b.Output("y", DataType.Float, 32, 512);
+        ModelWriter.Save(b.Model, path);
+        return path;
+    }
+
+    private static double Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+}
