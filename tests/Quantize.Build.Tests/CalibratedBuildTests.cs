@@ -66,7 +66,7 @@ public sealed class CalibratedBuildTests(PackageFixture fixture)
         var resettled = project.Build();
         Assert.True(resettled.ExitCode == 0, resettled.Output);
         var line = Assert.Single(resettled.ModelLines);
-        Assert.Contains(": quantized", line, StringComparison.Ordinal);
+        Assert.Contains("; quantized", line, StringComparison.Ordinal);
         Assert.Contains("saved ranges reused", line, StringComparison.Ordinal);
 
         // A folder without samples: QNT0014 on the item's model file.

@@ -36,7 +36,8 @@ public sealed class QualityGateBuildTests(PackageFixture fixture)
         project.WriteProject();
         var failed = project.Build();
         Assert.NotEqual(0, failed.ExitCode);
-        var error = Assert.Single(failed.Output.Split('\n').Where(l => l.Contains("error QNT0018", StringComparison.Ordinal)).Distinct());
+        // MSBuild repeats errors in its summary: look at the first.
+        var error = failed.Output.Split('\n').First(l => l.Contains("error QNT0018", StringComparison.Ordinal));
         Assert.Contains("cnn.onnx", error, StringComparison.Ordinal);
         Assert.Contains("MinCosine", error, StringComparison.Ordinal);
         Assert.Contains("0.9999999", error, StringComparison.Ordinal);
@@ -53,7 +54,8 @@ public sealed class QualityGateBuildTests(PackageFixture fixture)
         Assert.Contains("Int8 static", line, StringComparison.Ordinal);
         Assert.Contains("cosine 0.9", line, StringComparison.Ordinal);
         Assert.Matches(@"\d\.\d+x (faster|speed)", line);
-        Assert.Contains("calibrated on 8 samples", line, StringComparison.Ordinal);
+        // The failed build calibrated on the same data with the same method: its saved ranges serve this one.
+        Assert.Contains("saved ranges reused", line, StringComparison.Ordinal);
         Assert.True(File.Exists(output));
         Assert.Contains("validation data", File.ReadAllText(project.Obj("quantize/Gated.Cnn.quantize-report.md")), StringComparison.Ordinal);
 
