@@ -18,4 +18,6 @@ internal static class ItemNames
     public const string Settings = "Settings";
     public const string ProjectDirectory = "ProjectDirectory";
     public const string DependencyFile = "DependencyFile";
+    public const string ReportHtml = "ReportHtml";
+    public const string ReportMarkdown = "ReportMarkdown";
 }

@@ -173,5 +173,7 @@ public sealed class QuantizeModels : ToolTask
         (ItemNames.CacheDirectory, "cacheDirectory"),
         (ItemNames.ProjectDirectory, "projectDirectory"),
         (ItemNames.DependencyFile, "dependencyFile"),
+        (ItemNames.ReportHtml, "reportHtml"),
+        (ItemNames.ReportMarkdown, "reportMarkdown"),
     ];
 }

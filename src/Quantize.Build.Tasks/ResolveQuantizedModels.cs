@@ -145,6 +145,9 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
         item.SetMetadata(ItemNames.CacheDirectory, Path.GetFullPath(CacheDirectory));
         item.SetMetadata(ItemNames.ProjectDirectory, Path.GetFullPath(ProjectDirectory));
         item.SetMetadata(ItemNames.DependencyFile, stem + ".deps");
+        // The quality report (Quantize.Core.Reporting names its files <name>.quantize-report.html/.md).
+        item.SetMetadata(ItemNames.ReportHtml, stem + ".quantize-report.html");
+        item.SetMetadata(ItemNames.ReportMarkdown, stem + ".quantize-report.md");
         WriteStampIfChanged(item);
         return item;
     }

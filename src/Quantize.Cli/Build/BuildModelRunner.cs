@@ -4,7 +4,9 @@ using Quantize.Cli.Output;
 using Quantize.Core;
 using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
+using Quantize.Core.Evaluation;
 using Quantize.Core.Inspection;
+using Quantize.Core.Reporting;
 
 namespace Quantize.Cli.Build;
 
@@ -36,16 +38,27 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             fingerprint = OnModel(model, () => CalibrationFingerprint.Compute(model.Source, data, method));
             return cache.RangesPath(fingerprint);
         });
-        var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, options, fingerprint);
+        var quality = QualitySettings.Parse(model.Settings, model.Source, ProjectDirectory(model), () => [.. ModelInspector.Inspect(model.Source).Outputs.Select(o => o.Name)]);
+        var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, options, fingerprint, QualitySettings.Canonical(quality, model.Source));
         QuantizeResult? result = null;
+        string? summary = null;
         var (entry, reused) = cache.GetOrCreate(
             key,
-            temporary => result = calibration is null
-                ? QuantizeEngine.Quantize(model.Source, temporary, options, progress: null, verifyOutput: true)
-                : OnModel(model, () => CalibratedQuantizer.Quantize(model.Source, temporary, options, calibration.Data, calibration.Options,
-                    calibration.RangesCachePath, progress: null, verifyOutput: true)),
+            temporary =>
+            {
+                result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
+                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
+                    progress: null, verifyOutput: true, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
+                summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
+                QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
+            },
             cancellation);
-        CalibrationDependencies.Write(model, calibration);
+        if (reused)
+        {
+            summary = QualityArtifacts.RestoreFromCache(model, entry);
+        }
+
+        CalibrationDependencies.Write(model, calibration?.Data, quality.ValidationData);
 
         var inspection = ModelInspector.Inspect(entry);
         if (RuntimeRequirements.Check(inspection, request.OnnxRuntimeVersion) is { } tooOld)
@@ -70,14 +83,16 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         }
 
         var how = reused ? $"reused cache entry {key[..12]}" : $"quantized (cache entry {key[..12]})";
-        if (result?.Calibration is { } report)
+        if (result?.Calibration is { } calibrated)
         {
-            how += report.Reused ? ", saved ranges reused" : string.Create(CultureInfo.InvariantCulture, $", calibrated on {report.SampleCount} samples");
+            how += calibrated.Reused ? ", saved ranges reused" : string.Create(CultureInfo.InvariantCulture, $", calibrated on {calibrated.SampleCount} samples");
         }
 
+        // One line per model at normal verbosity: the quality summary (precision, size, key metric, speedup) when
+        // the check ran, then what the build did.
+        var what = summary ?? string.Create(CultureInfo.InvariantCulture, $"{model.ClassName} ({model.ItemSpec}) {options.Precision}: {Sizes.Bytes(sourceBytes)} -> {Sizes.Bytes(outputBytes)}");
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Quantize.Build: {model.ClassName} ({model.ItemSpec}) {options.Precision}: {how}, {Sizes.Bytes(sourceBytes)} -> {Sizes.Bytes(outputBytes)}, " +
-            $"{(copied ? "model updated" : "model unchanged")}, {(manifestChanged ? "manifest updated" : "manifest unchanged")}, {clock.Elapsed.TotalSeconds:0.0} s"));
+            $"Quantize.Build: {what}; {how}, {(copied ? "model updated" : "model unchanged")}, {(manifestChanged ? "manifest updated" : "manifest unchanged")}, {clock.Elapsed.TotalSeconds:0.0} s"));
     }
 
     /// <summary>
@@ -124,6 +139,19 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         {
             var where = string.IsNullOrEmpty(ex.FilePath) ? "" : $" ({ex.FilePath})";
             throw new QuantizeException(ex.Code, model.Source, ex.Message + where, ex);
+        }
+    }
+
+    /// <summary>A failed gate points at the report that shows which layers did it.</summary>
+    private static T WithReportPath<T>(BuildModelRequest model, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (QuantizeException ex) when (ex.Code is ErrorCodes.QualityGateFailed or ErrorCodes.NoMixMeetsGates && File.Exists(model.ReportHtml))
+        {
+            throw new QuantizeException(ex.Code, ex.FilePath, $"{ex.Message} Report: {model.ReportHtml}", ex);
         }
     }
 

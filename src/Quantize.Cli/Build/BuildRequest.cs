@@ -80,6 +80,12 @@ internal sealed class BuildModelRequest
     /// <summary>Where the worker lists the calibration files it read (one absolute path a line), for the task's staleness check.</summary>
     public string DependencyFile { get; init; } = "";
 
+    /// <summary>Where the quality report's HTML page goes (under obj/), beside the model.</summary>
+    public string ReportHtml { get; init; } = "";
+
+    /// <summary>Where the quality report's Markdown summary goes (under obj/).</summary>
+    public string ReportMarkdown { get; init; } = "";
+
     /// <summary>The engine metadata of the item (Precision, BlockSize...), exactly as written; the worker parses them.</summary>
     public Dictionary<string, string> Settings { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 }

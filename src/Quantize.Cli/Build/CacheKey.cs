@@ -21,8 +21,8 @@ internal static class CacheKey
         ?? "unknown";
 
     /// <summary>Computes the key (lowercase hex) and the source model's own SHA-256 (for the manifest).</summary>
-    /// <remarks><paramref name="calibration"/> is the <see cref="Core.Calibration.CalibrationFingerprint"/> of static INT8 (the data files' bytes, preprocessing and method), or null.</remarks>
-    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, QuantizeOptions options, string? calibration = null)
+    /// <remarks><paramref name="quality"/> is the canonical quality-check settings (gates, validation data hash). <paramref name="calibration"/> is the <see cref="Core.Calibration.CalibrationFingerprint"/> of static INT8 (the data files' bytes, preprocessing and method), or null.</remarks>
+    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, QuantizeOptions options, string? calibration = null, string? quality = null)
     {
         using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var (sourceSha, sourceBytes) = HashFile(sourcePath);
@@ -36,6 +36,11 @@ internal static class CacheKey
         if (calibration is not null)
         {
             Append(key, "calibration", calibration);
+        }
+
+        if (quality is not null)
+        {
+            Append(key, "quality", quality);
         }
 
         Append(key, "engine", EngineVersion);

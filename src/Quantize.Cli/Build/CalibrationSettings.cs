@@ -55,25 +55,35 @@ internal static class CalibrationSettings
             };
         }
 
-        var data = new CalibrationDataOptions
-        {
-            Sources = Sources(settings),
-            BaseDirectory = projectDirectory,
-            MaxSamples = ModelSettings.Get(settings, "CalibrationSamples") is { Length: > 0 } ? (int)ModelSettings.Long(settings, "CalibrationSamples", 0, source) : null,
-            Image = Image(settings, source),
-            Text = ModelSettings.Get(settings, "Vocab") is { Length: > 0 } vocab
-                ? new TextTokenization
-                {
-                    VocabularyPath = Path.GetFullPath(vocab, projectDirectory),
-                    MaxLength = ModelSettings.Get(settings, "MaxLength") is { Length: > 0 } ? (int)ModelSettings.Long(settings, "MaxLength", 128, source) : 128,
-                }
-                : null,
-        };
+        var data = DataOptions(settings, Sources(settings), "CalibrationSamples", source, projectDirectory);
         return new CalibrationRequest(data, calibration, rangesCachePath(data, calibration));
     }
 
-    private static List<string> Sources(IReadOnlyDictionary<string, string> settings) =>
-        (ModelSettings.Get(settings, "CalibrationData") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    /// <summary>
+    /// Data files as the item declares them: <paramref name="sources"/> relative to the project, at most the count in
+    /// the <paramref name="samplesMetadata"/> metadata, decoded with the item's image and text preprocessing (shared by
+    /// calibration and validation data: both feed the same model).
+    /// </summary>
+    public static CalibrationDataOptions DataOptions(IReadOnlyDictionary<string, string> settings, IReadOnlyList<string> sources, string samplesMetadata, string source, string projectDirectory) => new()
+    {
+        Sources = sources,
+        BaseDirectory = projectDirectory,
+        MaxSamples = ModelSettings.Get(settings, samplesMetadata) is { Length: > 0 } ? (int)ModelSettings.Long(settings, samplesMetadata, 0, source) : null,
+        Image = Image(settings, source),
+        Text = ModelSettings.Get(settings, "Vocab") is { Length: > 0 } vocab
+            ? new TextTokenization
+            {
+                VocabularyPath = Path.GetFullPath(vocab, projectDirectory),
+                MaxLength = ModelSettings.Get(settings, "MaxLength") is { Length: > 0 } ? (int)ModelSettings.Long(settings, "MaxLength", 128, source) : 128,
+            }
+            : null,
+    };
+
+    /// <summary>A ';'-separated path list metadata (CalibrationData, ValidationData).</summary>
+    public static List<string> PathList(IReadOnlyDictionary<string, string> settings, string name) =>
+        (ModelSettings.Get(settings, name) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static List<string> Sources(IReadOnlyDictionary<string, string> settings) => PathList(settings, "CalibrationData");
 
     private static ImagePreprocessing Image(IReadOnlyDictionary<string, string> settings, string source)
     {

@@ -23,6 +23,7 @@ public class LocalPackageFeed : IDisposable
         Feed = Path.Combine(Root, "feed");
         Directory.CreateDirectory(Feed);
         var packages = Path.Combine(Path.GetTempPath(), tempFolderName, "packages");
+        PruneOldVersions(packages);
 
         foreach (var project in new[] { "src/Quantize.Runtime/Quantize.Runtime.csproj", "src/Quantize.Build/Quantize.Build.csproj" })
         {
@@ -48,6 +49,37 @@ public class LocalPackageFeed : IDisposable
         File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), "<Project />");
         File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />");
         File.WriteAllText(Path.Combine(Root, "Directory.Packages.props"), "<Project />");
+    }
+
+    /// <summary>
+    /// Every run restores its own version of our packages (hundreds of MB with the worker's native runtimes) into the
+    /// shared packages folder: delete the versions earlier runs left, keeping recent ones a concurrent run may use.
+    /// </summary>
+    private static void PruneOldVersions(string packages)
+    {
+        foreach (var id in new[] { "quantize.build", "quantize.runtime" })
+        {
+            var folder = new DirectoryInfo(Path.Combine(packages, id));
+            if (!folder.Exists)
+            {
+                continue;
+            }
+
+            foreach (var version in folder.EnumerateDirectories().Where(v => v.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-30)))
+            {
+                try
+                {
+                    version.Delete(recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Another run may be reading it; the next run tries again.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
     }
 
     /// <summary>The repository (where Quantize.Build.sln is).</summary>
