@@ -129,6 +129,28 @@ public sealed partial class QualityCheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void Report_writes_html_and_markdown_also_when_a_gate_fails()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", TestModelCatalog.Mlp());
+        var validation = WriteMlpSamples("validation", 3, 64);
+        var reports = Path.Combine(_folder, "reports");
+        var outputPath = Path.Combine(_folder, "out", "mlp.int8.onnx");
+        Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
+
+        var passed = CliProcess.Run(input, "-o", outputPath, "-p", "int8", "--validation-data", validation, "--report", reports, "--no-speed-check");
+        Assert.True(passed.ExitCode == 0, passed.ToString());
+        var html = Path.Combine(reports, "mlp.quantize-report.html");
+        Assert.Contains(html, passed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("<table", File.ReadAllText(html), StringComparison.Ordinal);
+        Assert.Contains("validation data", File.ReadAllText(Path.Combine(reports, "mlp.quantize-report.md")), StringComparison.Ordinal);
+
+        File.Delete(html);
+        var failed = CliProcess.Run(input, "-o", outputPath + ".2", "-p", "int8", "--validation-data", validation, "--report", reports, "--min-sqnr", "500", "--no-speed-check");
+        Assert.True(failed.ExitCode == 1, failed.ToString());
+        Assert.Contains("MinSqnr", File.ReadAllText(html), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Report_is_accepted_and_help_lists_every_quality_option()
     {
         var help = CliProcess.Run("quantize", "--help");

@@ -48,7 +48,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             {
                 result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
                     calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
-                    progress: null, verifyOutput: true, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
+                    progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
             },

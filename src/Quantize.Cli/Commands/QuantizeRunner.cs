@@ -2,6 +2,7 @@ using Quantize.Cli.Output;
 using Quantize.Core;
 using Quantize.Core.Calibration;
 using Quantize.Core.Evaluation;
+using Quantize.Core.Reporting;
 
 namespace Quantize.Cli.Commands;
 
@@ -47,14 +48,11 @@ internal static class QuantizeRunner
         }
     }
 
-    /// <summary>
-    /// LEAD: wire --report here once Quantize.Core.Reporting is on main — replace the body with
-    /// <c>var (html, markdown) = QualityReportWriter.Write(report, directory, modelName);</c> and print both paths.
-    /// Until then the option is accepted and says plainly that no report was written.
-    /// </summary>
+    /// <summary>Writes the HTML and Markdown report into <paramref name="directory"/> and says where.</summary>
     private static void WriteReport(QualityReport report, string directory, string modelName, CliConsole console)
     {
-        _ = report;
-        console.Out.WriteLine($"  Note: --report {directory}: no report for {modelName} was written; this build has no report writer yet.");
+        var (html, markdown) = QualityReportWriter.Write(report, directory, modelName);
+        console.Out.WriteLine($"  Report: {html}");
+        console.Out.WriteLine($"          {markdown}");
     }
 }
