@@ -44,14 +44,25 @@ public static class CalibratedQuantizer
             throw new QuantizeException(ErrorCodes.ModelNotFound, inputPath, $"Model '{inputPath}' does not exist.");
         }
 
-        var clock = Stopwatch.StartNew();
-        var (ranges, samples, reused, warnings) = ObtainRanges(inputPath, data, calibration, rangesCachePath, progress);
-        var calibrationTime = clock.Elapsed;
+        return Quantize(inputPath, outputPath, options, Calibrate(inputPath, new CalibrationSetup(data, calibration, rangesCachePath), progress), progress, verifyOutput);
+    }
 
-        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, ranges, progress, verifyOutput);
-        result.Calibration = new CalibrationReport(ranges.Method, samples, calibrationTime, reused, rangesCachePath);
-        result.Warnings.InsertRange(0, warnings);
-        result.Elapsed += calibrationTime;
+    /// <summary>Obtains the ranges once (calibrating, or loading saved ones), for quantizing several times with different exclusions.</summary>
+    internal static CalibratedRanges Calibrate(string inputPath, CalibrationSetup setup, IProgress<string>? progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var (ranges, samples, reused, warnings) = ObtainRanges(inputPath, setup.Data, setup.Options, setup.RangesCachePath, progress);
+        return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings);
+    }
+
+    /// <summary>Quantizes with ranges obtained by <see cref="Calibrate"/>; the result reports them as if calibrated now.</summary>
+    internal static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, CalibratedRanges calibrated,
+        IProgress<string>? progress, bool verifyOutput)
+    {
+        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, calibrated.Ranges, progress, verifyOutput);
+        result.Calibration = calibrated.Report;
+        result.Warnings.InsertRange(0, calibrated.Warnings);
+        result.Elapsed += calibrated.Report.Elapsed;
         return result;
     }
 
@@ -91,15 +102,24 @@ public static class CalibratedQuantizer
 
     /// <summary>
     /// The sample count for the progress line, known before reading: one per file (per folder for ONNX .pb
-    /// test data), one per non-blank line of a .txt file, capped by <see cref="CalibrationDataOptions.MaxSamples"/>.
+    /// test data), one per non-blank line of a .txt file, capped by <see cref="CalibrationDataOptions.MaxSamples"/>,
+    /// then only those in the <see cref="CalibrationDataOptions.Split"/> part.
     /// </summary>
-    private static int ExpectedSamples(CalibrationDataOptions data)
+    internal static int ExpectedSamples(CalibrationDataOptions data)
     {
         var files = CalibrationFiles.Resolve(data.Sources, data.BaseDirectory);
         long count = files.Count(f => !IsExtension(f, ".pb") && !IsExtension(f, ".txt"))
             + files.Where(f => IsExtension(f, ".pb")).Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal).Count()
             + files.Where(f => IsExtension(f, ".txt")).Sum(TextLines);
-        return (int)Math.Min(count, data.MaxSamples ?? int.MaxValue);
+        int total = (int)Math.Min(count, data.MaxSamples ?? int.MaxValue);
+        if (data.Split is not { Every: >= 2 } split)
+        {
+            return total;
+        }
+
+        // Positions 0, Every, 2·Every... are held out.
+        int heldOut = (total + split.Every - 1) / split.Every;
+        return split.Part == SplitPart.HeldOut ? heldOut : total - heldOut;
     }
 
     private static long TextLines(string file)

@@ -28,6 +28,11 @@ public static class CalibrationFingerprint
 
         AppendText(hash, options.Description);
         AppendText(hash, data.MaxSamples?.ToString(CultureInfo.InvariantCulture) ?? "all");
+        if (data.Split is { } split)
+        {
+            // Appended only when set, so ranges saved before splits existed still match.
+            AppendText(hash, split.Description);
+        }
         if (data.Image is { } image)
         {
             AppendText(hash, string.Create(CultureInfo.InvariantCulture,

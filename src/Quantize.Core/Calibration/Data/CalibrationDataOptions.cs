@@ -17,4 +17,10 @@ public sealed record CalibrationDataOptions
 
     /// <summary>Tokenization of <c>.txt</c> files; required when text files are given.</summary>
     public TextTokenization? Text { get; init; }
+
+    /// <summary>
+    /// Keep only one part of the samples (after <see cref="MaxSamples"/>): how one data set is split into the
+    /// samples the calibrator sees and the held-out ones the quality check evaluates on; null keeps all.
+    /// </summary>
+    public SampleSplit? Split { get; init; }
 }

@@ -17,13 +17,25 @@ public sealed class CalibrationDataReader
 
     /// <summary>Creates a reader for the inputs of <paramref name="model"/>.</summary>
     public CalibrationDataReader(Onnx.ModelProto model, CalibrationDataOptions options)
+        : this(ModelInput.Of(model), options)
     {
+    }
+
+    /// <summary>Creates a reader for <paramref name="inputs"/> (read from a model once, shared by several readers).</summary>
+    internal CalibrationDataReader(IReadOnlyList<ModelInput> inputs, CalibrationDataOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(options);
-        _inputs = ModelInput.Of(model);
+        _inputs = inputs;
         _options = options;
         if (options.MaxSamples is <= 0)
         {
             throw new QuantizeException(ErrorCodes.InvalidOption, string.Join(";", options.Sources), "The calibration sample count must be positive.");
+        }
+
+        if (options.Split is { Every: < 2 } split)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, string.Join(";", options.Sources), $"A sample split needs at least 2 samples per group, not {split.Every}.");
         }
     }
 
@@ -31,30 +43,46 @@ public sealed class CalibrationDataReader
     public IReadOnlyList<ModelInput> Inputs => _inputs;
 
     /// <summary>
-    /// Reads the samples lazily (enumerate once). Throws QNT0014 when the sources hold no sample, QNT0015/16
-    /// for a sample that does not fit the model, QNT0017 for a file that cannot be read.
+    /// Reads the samples lazily (enumerate once). Throws QNT0014 when the sources hold no sample (or none in
+    /// the <see cref="CalibrationDataOptions.Split"/> part), QNT0015/16 for a sample that does not fit the
+    /// model, QNT0017 for a file that cannot be read. Samples outside the split part are still read and
+    /// validated, so both parts of one data set fail alike on a bad file.
     /// </summary>
     public IEnumerable<CalibrationSample> Read()
     {
         var files = CalibrationFiles.Resolve(_options.Sources, _options.BaseDirectory);
         int count = 0;
-        foreach (var unit in Units(files))
+        foreach (var (sample, position) in Validated(files))
         {
-            foreach (var sample in ReadUnit(unit))
+            if (_options.Split?.Includes(position) ?? true)
             {
-                SampleValidator.Validate(sample, _inputs);
+                count++;
                 yield return sample;
-                if (++count == _options.MaxSamples)
-                {
-                    yield break;
-                }
             }
         }
 
         if (count == 0)
         {
             throw new QuantizeException(ErrorCodes.CalibrationDataEmpty, string.Join(";", _options.Sources),
-                $"The calibration data ({string.Join(", ", files)}) holds no sample.");
+                $"The calibration data ({string.Join(", ", files)}) holds no sample{(_options.Split is null ? "" : " in its " + (_options.Split.Part == SplitPart.HeldOut ? "held-out" : "calibration") + " part")}.");
+        }
+    }
+
+    /// <summary>Every sample in reading order, validated, with its position; stops after <see cref="CalibrationDataOptions.MaxSamples"/>.</summary>
+    private IEnumerable<(CalibrationSample Sample, int Position)> Validated(IReadOnlyList<string> files)
+    {
+        int position = 0;
+        foreach (var unit in Units(files))
+        {
+            foreach (var sample in ReadUnit(unit))
+            {
+                SampleValidator.Validate(sample, _inputs);
+                yield return (sample, position);
+                if (++position == _options.MaxSamples)
+                {
+                    yield break;
+                }
+            }
         }
     }
 

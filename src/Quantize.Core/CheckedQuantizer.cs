@@ -1,0 +1,65 @@
+using Quantize.Core.Calibration;
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Evaluation;
+
+namespace Quantize.Core;
+
+/// <summary>
+/// Quantization with a quality check: quantize (calibrating when data is given), compare the result with the
+/// float model on validation data or held-out calibration samples, time both, then apply the gates. The
+/// output is written only when every gate passes; a failure is QNT0018 and leaves the output path as it was.
+/// </summary>
+public static class CheckedQuantizer
+{
+    /// <summary>
+    /// Quantizes <paramref name="inputPath"/> into <paramref name="outputPath"/> and checks the result; the
+    /// returned result's <see cref="QuantizeResult.Quality"/> holds what was measured.
+    /// </summary>
+    /// <param name="inputPath">The float model.</param>
+    /// <param name="outputPath">Where to write the quantized model once it passes.</param>
+    /// <param name="options">Quantizer settings.</param>
+    /// <param name="quality">What to measure and the gates to meet.</param>
+    /// <param name="calibration">Static INT8's calibration data and method; null for every other precision.</param>
+    /// <param name="progress">Receives short phase descriptions.</param>
+    /// <param name="verifyOutput">Load the written model in ONNX Runtime before measuring it.</param>
+    /// <param name="measured">Called with the report once gates are decided, before a failure is thrown, so a report can be written for a failed check too.</param>
+    /// <exception cref="QuantizeException">QNT0018 when a gate fails, QNT0020 when an accuracy gate has no data, and every error of quantization.</exception>
+    public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, QualityCheckOptions quality,
+        CalibrationSetup? calibration = null, IProgress<string>? progress = null, bool verifyOutput = true, Action<QualityReport>? measured = null)
+    {
+        var check = QualityCheck.Prepare(inputPath, options, quality, calibration);
+        using var staged = Stage(outputPath);
+        var result = check.Attempt(staged.ModelPath, [], measureSpeed: true, progress, verifyOutput);
+        var report = result.Quality!;
+        // A mixed-precision search slots in here: on failures, retry check.Attempt with more exclusions.
+        report.Failures.AddRange(GateChecker.Check(quality.Gates, report.Evaluation, report.Speed));
+        measured?.Invoke(report);
+        if (report.Failures.Count > 0)
+        {
+            throw new QuantizeException(ErrorCodes.QualityGateFailed, inputPath, GateFailureMessage.Format(report));
+        }
+
+        try
+        {
+            staged.MoveIntoPlace();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new QuantizeException(ErrorCodes.OutputWriteFailed, outputPath, $"Cannot write '{outputPath}': {ex.Message}", ex);
+        }
+
+        return result;
+    }
+
+    private static StagedOutput Stage(string outputPath)
+    {
+        try
+        {
+            return new StagedOutput(outputPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new QuantizeException(ErrorCodes.OutputWriteFailed, outputPath, $"Cannot write '{outputPath}': {ex.Message}", ex);
+        }
+    }
+}

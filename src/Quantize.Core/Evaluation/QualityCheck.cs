@@ -1,0 +1,177 @@
+using System.Globalization;
+using Quantize.Core.Calibration;
+using Quantize.Core.Calibration.Data;
+using Quantize.Core.Diagnostics;
+
+namespace Quantize.Core.Evaluation;
+
+/// <summary>
+/// The quality check of one model, prepared once and then run on any number of quantization attempts: each
+/// <see cref="Attempt"/> quantizes (with extra exclusions, for mixed precision) to a path and measures the
+/// result against the float model. Calibration runs once and its ranges serve every attempt. Gates are not
+/// checked here: the caller decides what a failure means (<see cref="CheckedQuantizer"/> refuses to write,
+/// a mixed-precision search tries the next mix).
+/// </summary>
+internal sealed class QualityCheck
+{
+    private readonly string _inputPath;
+    private readonly QuantizeOptions _options;
+    private readonly EvaluationData _data;
+    private CalibratedRanges? _ranges;
+
+    private QualityCheck(string inputPath, QuantizeOptions options, QualityCheckOptions quality, EvaluationData data)
+    {
+        _inputPath = inputPath;
+        _options = options;
+        Options = quality;
+        _data = data;
+    }
+
+    /// <summary>What is measured and gated.</summary>
+    public QualityCheckOptions Options { get; }
+
+    /// <summary>
+    /// Validates the settings and decides the evaluation data before anything is quantized: QNT0009 for gates
+    /// that cannot be measured as configured, QNT0020 for accuracy gates without any data.
+    /// </summary>
+    public static QualityCheck Prepare(string inputPath, QuantizeOptions options, QualityCheckOptions quality, CalibrationSetup? calibration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(quality);
+        if (quality.Gates.MinSpeedup is not null && !quality.SpeedCheck)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, "MinSpeedup needs the speed check; it was turned off.");
+        }
+
+        if (quality.Gates.MaxTop1Drop is not null && quality.Top1Outputs.Count == 0)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, "MaxTop1Drop needs an output declared as class scores (Top1, --top1).");
+        }
+
+        if (quality.SpeedBudget < TimeSpan.Zero)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, "The speed check's time budget must not be negative.");
+        }
+
+        return new QualityCheck(inputPath, options, quality, EvaluationData.Resolve(inputPath, quality, calibration));
+    }
+
+    /// <summary>
+    /// Quantizes the model with <paramref name="extraExclusions"/> kept in float into <paramref name="outputPath"/>
+    /// and measures it; the result's <see cref="QuantizeResult.Quality"/> holds the measurements (no gate verdicts).
+    /// </summary>
+    /// <param name="outputPath">Where to write this attempt (a staging path: gates are not checked yet).</param>
+    /// <param name="extraExclusions">Node names or op types to keep in float on top of the options' own.</param>
+    /// <param name="measureSpeed">Run the speed check (when <see cref="QualityCheckOptions.SpeedCheck"/> allows it).</param>
+    /// <param name="progress">Receives phase descriptions.</param>
+    /// <param name="verifyOutput">Load the written model in ONNX Runtime before measuring it.</param>
+    public QuantizeResult Attempt(string outputPath, IReadOnlyList<string> extraExclusions, bool measureSpeed, IProgress<string>? progress, bool verifyOutput)
+    {
+        ArgumentNullException.ThrowIfNull(extraExclusions);
+        var options = extraExclusions.Count == 0 ? _options : _options with { Exclude = [.. _options.Exclude, .. extraExclusions] };
+        var result = Quantize(outputPath, options, progress, verifyOutput);
+        result.Quality = Measure(outputPath, result, measureSpeed && Options.SpeedCheck, progress);
+        return result;
+    }
+
+    private QuantizeResult Quantize(string outputPath, QuantizeOptions options, IProgress<string>? progress, bool verifyOutput)
+    {
+        if (_data.Calibration is not { } calibration)
+        {
+            return QuantizeEngine.Quantize(_inputPath, outputPath, options, progress, verifyOutput);
+        }
+
+        _ranges ??= CalibratedQuantizer.Calibrate(_inputPath, calibration, progress);
+        return CalibratedQuantizer.Quantize(_inputPath, outputPath, options, _ranges, progress, verifyOutput);
+    }
+
+    private QualityReport Measure(string quantizedPath, QuantizeResult result, bool measureSpeed, IProgress<string>? progress)
+    {
+        var report = new QualityReport
+        {
+            ModelPath = _inputPath,
+            Precision = _options.Precision + (result.Calibration is null ? "" : " static"),
+            BytesBefore = result.BytesBefore,
+            BytesAfter = result.BytesAfter,
+            Gates = Options.Gates,
+        };
+        using var pair = ModelPair.Open(_inputPath, quantizedPath);
+        CheckTop1Outputs(pair);
+        CalibrationSample? first = null;
+        if (_data.Samples is { } samples)
+        {
+            progress?.Report("evaluating against the float model");
+            var read = new CalibrationDataReader(pair.Inputs, samples).Read().Select(s =>
+            {
+                first ??= s; // Kept for the speed check, so it times a real input without reading the data again.
+                return s;
+            });
+            var evaluation = ModelEvaluator.Evaluate(pair, read, "", Options.Top1Outputs);
+            report.Evaluation = evaluation with { DataSource = _data.Describe(evaluation.SampleCount, result.Calibration?.SampleCount) };
+        }
+
+        if (_data.Note is { } note)
+        {
+            report.Notes.Add(note);
+        }
+
+        if (measureSpeed)
+        {
+            MeasureSpeed(pair, first, report, result, progress);
+        }
+        else if (Options.SpeedCheck is false)
+        {
+            report.Notes.Add("The speed check was turned off.");
+        }
+
+        return report;
+    }
+
+    private void MeasureSpeed(ModelPair pair, CalibrationSample? first, QualityReport report, QuantizeResult result, IProgress<string>? progress)
+    {
+        var inputs = first?.Inputs ?? FirstAvailableSample(pair)?.Inputs;
+        if (inputs is null && SpeedCheck.ZeroInputs(pair.Inputs) is { } zeros)
+        {
+            inputs = zeros;
+            report.Notes.Add("The speed check ran on all-zero inputs: there is no data, and every input has a fixed shape.");
+        }
+
+        if (inputs is null)
+        {
+            if (Options.Gates.MinSpeedup is not null)
+            {
+                throw new QuantizeException(ErrorCodes.EvaluationDataMissing, _inputPath,
+                    $"'{_inputPath}' has a MinSpeedup gate but nothing to time it on: its inputs have symbolic dimensions and there is no validation or calibration data.");
+            }
+
+            report.Notes.Add("The speed check was skipped: there is no data, and the inputs have symbolic dimensions, so no sample can be made up.");
+            return;
+        }
+
+        progress?.Report("timing float vs quantized");
+        var speed = SpeedCheck.Measure(pair, inputs, Options.SpeedBudget);
+        report.Speed = speed;
+        if (speed.Speedup < 1)
+        {
+            result.Warnings.Add(new Diagnostic(ErrorCodes.SlowerThanFloat, _inputPath, string.Create(CultureInfo.InvariantCulture,
+                $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per run (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x).")));
+        }
+    }
+
+    /// <summary>The first sample of whatever data there is, when evaluation did not read one (it was not asked for).</summary>
+    private CalibrationSample? FirstAvailableSample(ModelPair pair)
+    {
+        var data = Options.ValidationData ?? _data.Calibration?.Data;
+        return data is null ? null : new CalibrationDataReader(pair.Inputs, data with { Split = null, MaxSamples = 1 }).Read().First();
+    }
+
+    private void CheckTop1Outputs(ModelPair pair)
+    {
+        var unknown = Options.Top1Outputs.Where(o => !pair.Outputs.Contains(o)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, _inputPath,
+                $"Top-1 output{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(o => $"'{o}'"))} not found; the model's outputs are {string.Join(", ", pair.Outputs.Select(o => $"'{o}'"))}.");
+        }
+    }
+}
