@@ -8,19 +8,21 @@ using Quantize.Core.Passes.Int8Static;
 namespace Quantize.Core.MixedPrecision;
 
 /// <summary>
-/// Local error of each quantized node: the relative L2 distance between its result in the quantized model
-/// and in the float model on the same inputs, accumulated over the evaluation samples. It includes the error
-/// that reaches the node from earlier quantized nodes (as in ONNX Runtime's activation comparison), which is
-/// why the ranking then measures the end-to-end gain of the most suspicious nodes.
+/// Local error of each quantized node: the relative L2 distance between a tensor in the quantized model and
+/// in the float model on the same inputs, accumulated over the evaluation samples, for the node's result and
+/// for its activation input. The result's error includes what reaches the node from earlier quantized nodes
+/// (ONNX Runtime's activation comparison stops there, and then ranks deep layers first however harmless);
+/// the difference between the two is the error the node itself adds, which is what ranks the candidates whose
+/// end-to-end gain is measured.
 /// </summary>
 internal static class LocalErrorProbe
 {
-    /// <summary>Node name → relative L2 error of its result; nodes that could not be probed are absent.</summary>
+    /// <summary>Node name → relative L2 errors of its result and its input; nodes that could not be probed are absent.</summary>
     /// <param name="check">The quality check (float model, static or not, evaluation samples).</param>
     /// <param name="quantizedPath">The fully quantized model.</param>
     /// <param name="nodes">The nodes the quantization rewrote.</param>
     /// <param name="folder">A private folder for the probe models.</param>
-    public static IReadOnlyDictionary<string, double> Measure(QualityCheck check, string quantizedPath, IReadOnlyList<QuantizedNode> nodes, string folder)
+    public static IReadOnlyDictionary<string, NodeError> Measure(QualityCheck check, string quantizedPath, IReadOnlyList<QuantizedNode> nodes, string folder)
     {
         var samples = check.EvaluationSamples ?? throw new InvalidOperationException("Sensitivity needs evaluation samples.");
         // Static INT8 rewrites ONNX Runtime's pre-processed graph: its tensors are the ones the quantized model keeps.
@@ -29,7 +31,7 @@ internal static class LocalErrorProbe
         var probes = ProbeModels.Add(floatModel, quantizedModel, nodes);
         if (probes.Count == 0)
         {
-            return new Dictionary<string, double>();
+            return new Dictionary<string, NodeError>();
         }
 
         var floatProbe = Path.Combine(folder, "probe-float.onnx");
@@ -42,8 +44,9 @@ internal static class LocalErrorProbe
         try
         {
             using var pair = ModelPair.Open(floatProbe, quantizedProbe);
-            var accumulators = probes.Select(p => new MetricsAccumulator(p.Output, classScores: false)).ToArray();
-            var positions = probes.Select(p => IndexOf(pair.Outputs, p.Output)).ToArray();
+            string[] tensors = [.. probes.SelectMany(p => p.Input is null ? [p.Result] : new[] { p.Result, p.Input }).Distinct(StringComparer.Ordinal)];
+            var accumulators = tensors.Select(t => new MetricsAccumulator(t, classScores: false)).ToArray();
+            var positions = tensors.Select(t => IndexOf(pair.Outputs, t)).ToArray();
             float[] floatBuffer = [], quantizedBuffer = [];
             using var runOptions = new RunOptions();
             foreach (var sample in new CalibrationDataReader(pair.Inputs, samples).Read())
@@ -52,23 +55,34 @@ internal static class LocalErrorProbe
                 using var quantizedFeed = ModelPair.Feed(pair.Quantized, sample.Inputs);
                 using var expected = pair.Run(pair.Float, floatFeed, runOptions, sample.Source);
                 using var actual = pair.Run(pair.Quantized, quantizedFeed, runOptions, sample.Source);
-                for (int p = 0; p < probes.Count; p++)
+                for (int t = 0; t < tensors.Length; t++)
                 {
-                    int o = positions[p];
+                    int o = positions[t];
                     if (o >= 0 && OrtTensors.TryReadFloats(expected[o], ref floatBuffer, out var reference)
                         && OrtTensors.TryReadFloats(actual[o], ref quantizedBuffer, out var quantized) && reference.Length == quantized.Length)
                     {
-                        accumulators[p].Add(reference, quantized);
+                        accumulators[t].Add(reference, quantized);
                     }
                 }
             }
 
-            var errors = new Dictionary<string, double>(StringComparer.Ordinal);
-            for (int p = 0; p < probes.Count; p++)
+            var measured = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (int t = 0; t < tensors.Length; t++)
             {
-                if (accumulators[p].SampleCount > 0)
+                if (accumulators[t].SampleCount > 0)
                 {
-                    errors[probes[p].Node.Name] = accumulators[p].Result().RelativeL2;
+                    // NaN (a NaN in an output) ranks as the worst error there is.
+                    var error = accumulators[t].Result().RelativeL2;
+                    measured[tensors[t]] = double.IsNaN(error) ? double.PositiveInfinity : error;
+                }
+            }
+
+            var errors = new Dictionary<string, NodeError>(StringComparer.Ordinal);
+            foreach (var probe in probes)
+            {
+                if (measured.TryGetValue(probe.Result, out var result))
+                {
+                    errors[probe.Node.Name] = new NodeError(result, probe.Input is not null && measured.TryGetValue(probe.Input, out var input) ? input : 0);
                 }
             }
 
@@ -95,4 +109,13 @@ internal static class LocalErrorProbe
 
         return -1;
     }
+}
+
+/// <summary>Relative L2 errors of a node's result and of its activation input (0 when it reads none).</summary>
+/// <param name="Result">Of the node's result, as its consumers read it.</param>
+/// <param name="Input">Of its activation input, as it arrives.</param>
+internal sealed record NodeError(double Result, double Input)
+{
+    /// <summary>The error the node adds (never below 0: a node that happens to cancel error is not credited for it).</summary>
+    public double Added => Result == Input ? 0 : Math.Max(0, Result - Input);
 }

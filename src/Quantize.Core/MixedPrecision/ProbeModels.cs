@@ -4,16 +4,17 @@ using Quantize.Core.Onnx;
 namespace Quantize.Core.MixedPrecision;
 
 /// <summary>
-/// Copies of the float and the quantized model that also output the result of every quantized node, the way
-/// ONNX Runtime's QDQ debugging tools compare activations. Each probed tensor leaves both copies under one
-/// shared new name (through an Identity), so the two sessions' outputs pair up by name. In the quantized
-/// model a node's result is read where its consumers read it: after the QuantizeLinear→DequantizeLinear pair
-/// when static INT8 gave it one (which also covers a Relu absorbed into that pair).
+/// Copies of the float and the quantized model that also output, for every quantized node, its result and
+/// its activation input, the way ONNX Runtime's QDQ debugging tools compare activations. Each probed tensor
+/// leaves both copies under one shared new name (through an Identity), so the two sessions' outputs pair up
+/// by name. A node's result is read where its consumers read it: after the QuantizeLinear→DequantizeLinear
+/// pair when static INT8 gave it one (so its output quantization counts as its own error, and a Relu absorbed
+/// into that pair is accounted for). Its input is read as it arrives, before the node's own input quantization.
 /// </summary>
 internal static class ProbeModels
 {
-    /// <summary>A probed node and the output name its result has in both probe models.</summary>
-    public sealed record Probe(QuantizedNode Node, string Output);
+    /// <summary>A probed node: the output names its result and its activation input (null when it reads only constants and graph inputs) have in both probe models.</summary>
+    public sealed record Probe(QuantizedNode Node, string Result, string? Input);
 
     /// <summary>
     /// Adds the probes to <paramref name="floatModel"/> and <paramref name="quantizedModel"/> (both changed in
@@ -23,28 +24,51 @@ internal static class ProbeModels
     {
         var floatIndex = new GraphIndex(floatModel.Graph);
         var quantizedIndex = new GraphIndex(quantizedModel.Graph);
+        var floatNodes = floatModel.Graph.Node.Where(n => n.Name.Length > 0).DistinctBy(n => n.Name).ToDictionary(n => n.Name, StringComparer.Ordinal);
         var taken = Names(floatModel).Concat(Names(quantizedModel)).ToHashSet(StringComparer.Ordinal);
+        var outputs = new Dictionary<(string Float, string Quantized), string>();
+        string Expose(string floatTensor, string quantizedTensor)
+        {
+            if (!outputs.TryGetValue((floatTensor, quantizedTensor), out var name))
+            {
+                name = FreeName($"probe_{outputs.Count}", taken);
+                AddOutput(floatModel.Graph, floatTensor, name);
+                AddOutput(quantizedModel.Graph, quantizedTensor, name);
+                outputs[(floatTensor, quantizedTensor)] = name;
+            }
+
+            return name;
+        }
+
         var probes = new List<Probe>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
             if (!seen.Add(node.Name) || node.Output.Length == 0 || floatIndex.Producer(node.Output) is null
-                || ReadPoint(node.Output, quantizedIndex) is not { } quantizedTensor)
+                || ResultReadPoint(node.Output, quantizedIndex) is not { } quantizedResult)
             {
                 continue;
             }
 
-            var output = FreeName($"probe_{probes.Count}", taken);
-            AddOutput(floatModel.Graph, node.Output, output);
-            AddOutput(quantizedModel.Graph, quantizedTensor, output);
-            probes.Add(new Probe(node, output));
+            string? input = null;
+            if (floatNodes.TryGetValue(node.Name, out var floatNode) && ActivationInput(floatNode, floatIndex) is { } activation
+                && InputReadPoint(activation, floatIndex, quantizedIndex) is { } quantizedInput)
+            {
+                input = Expose(activation, quantizedInput);
+            }
+
+            probes.Add(new Probe(node, Expose(node.Output, quantizedResult), input));
         }
 
         return probes;
     }
 
+    /// <summary>The first input computed by another node (not a constant, not a graph input); null when there is none.</summary>
+    private static string? ActivationInput(NodeProto node, GraphIndex index) =>
+        node.Input.FirstOrDefault(i => i.Length > 0 && index.Producer(i) is { } producer && producer.OpType != "Constant" && index.Constant(i) is null);
+
     /// <summary>Where consumers read <paramref name="tensor"/> in the quantized graph; null when the graph has no such tensor.</summary>
-    private static string? ReadPoint(string tensor, GraphIndex index)
+    internal static string? ResultReadPoint(string tensor, GraphIndex index)
     {
         if (index.Producer(tensor) is null)
         {
@@ -59,6 +83,22 @@ internal static class ProbeModels
         }
 
         return tensor;
+    }
+
+    /// <summary>
+    /// The quantized model's counterpart of the activation <paramref name="tensor"/>: the same tensor, unless its
+    /// producer changed (a Relu absorbed into the producer's QuantizeLinear leaves its name on the producer's
+    /// raw result; the value consumers see is then after the Q/DQ pair).
+    /// </summary>
+    private static string? InputReadPoint(string tensor, GraphIndex floatIndex, GraphIndex quantizedIndex)
+    {
+        var producer = quantizedIndex.Producer(tensor);
+        if (producer is null)
+        {
+            return null;
+        }
+
+        return producer.OpType == floatIndex.Producer(tensor)?.OpType ? tensor : ResultReadPoint(tensor, quantizedIndex);
     }
 
     private static void AddOutput(GraphProto graph, string tensor, string output)

@@ -6,15 +6,16 @@ namespace Quantize.Core.MixedPrecision;
 
 /// <summary>
 /// Ranks the quantized nodes of a model by how much their quantization hurts. Two measurements: the local
-/// error of every node (its result in the quantized vs the float model, <see cref="LocalErrorProbe"/>), then,
-/// for the <see cref="DefaultEndToEndChecks"/> nodes with the largest local error, the end-to-end gain of
-/// keeping only that node in float (re-quantize with it excluded; gain = worst output cosine with it − without).
-/// Nodes with a measured gain come first, by gain; the rest follow by local error; ties go by name, so the
-/// ranking is the same on every run.
+/// error each node adds (its result vs its input, quantized vs float model, <see cref="LocalErrorProbe"/>), and
+/// the end-to-end gain of keeping just that node in float (worst output cosine with it in float − without),
+/// measured for every node at once by <see cref="GainScreen"/>; nodes the screen cannot switch are re-quantized
+/// without them, the <see cref="DefaultEndToEndChecks"/> with the largest local error. Nodes with a measured
+/// gain come first, by gain; the rest follow by local error; ties go by name, so the ranking is the same on
+/// every run.
 /// </summary>
 public static class SensitivityAnalyzer
 {
-    /// <summary>Nodes whose end-to-end gain is measured by default (each costs one quantization and one evaluation).</summary>
+    /// <summary>Nodes the gain screen cannot switch whose gain is measured by re-quantizing (each costs one quantization and one evaluation).</summary>
     public const int DefaultEndToEndChecks = 8;
 
     /// <summary>
@@ -26,7 +27,7 @@ public static class SensitivityAnalyzer
     /// <param name="options">Quantizer settings.</param>
     /// <param name="quality">Where the evaluation samples come from (validation data, or held-out calibration samples).</param>
     /// <param name="calibration">Static INT8's calibration; null for every other precision.</param>
-    /// <param name="endToEndChecks">How many of the nodes with the largest local error get their end-to-end gain measured (0: none).</param>
+    /// <param name="endToEndChecks">How many of the nodes the gain screen cannot switch get their gain measured by re-quantizing (0: none).</param>
     /// <param name="progress">Receives short phase descriptions.</param>
     /// <exception cref="QuantizeException">QNT0020 without evaluation data, and every error of quantization.</exception>
     public static IReadOnlyList<LayerSensitivity> Analyze(string inputPath, QuantizeOptions options, QualityCheckOptions quality,
@@ -49,12 +50,14 @@ public static class SensitivityAnalyzer
         var nodes = baseline.Result.QuantizedNodes.DistinctBy(n => n.Name).ToList();
         progress?.Report($"measuring the local error of {nodes.Count} quantized node(s)");
         var local = LocalErrorProbe.Measure(check, baselinePath, nodes, attempts.Folder);
-        double LocalError(QuantizedNode node) => local.TryGetValue(node.Name, out var e) ? (double.IsNaN(e) ? double.PositiveInfinity : e) : 0;
+        double LocalError(QuantizedNode node) => local.TryGetValue(node.Name, out var e) ? e.Added : 0;
 
         var byLocalError = nodes.OrderByDescending(LocalError).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
-        var gains = new Dictionary<string, double>(StringComparer.Ordinal);
+        progress?.Report("measuring the end-to-end gain of keeping each node in float");
+        var gains = new Dictionary<string, double>(GainScreen.Measure(check, baselinePath, nodes, attempts.Folder), StringComparer.Ordinal);
+        // Nodes the screen could not switch: re-quantize without them, for the most suspicious few.
         double without = baseline.Evaluation.WorstCosine;
-        foreach (var node in byLocalError.Where(n => local.ContainsKey(n.Name)).Take(endToEndChecks))
+        foreach (var node in byLocalError.Where(n => local.ContainsKey(n.Name) && !gains.ContainsKey(n.Name)).Take(endToEndChecks))
         {
             progress?.Report($"measuring the end-to-end gain of keeping '{node.Name}' in float");
             if (TryMeasure(attempts, [node.Name], progress) is { } attempt)
@@ -70,7 +73,7 @@ public static class SensitivityAnalyzer
                 .ThenByDescending(n => gains.GetValueOrDefault(n.Name))
                 .ThenByDescending(LocalError)
                 .ThenBy(n => n.Name, StringComparer.Ordinal)
-                .Select(n => new LayerSensitivity(n.Name, n.OpType, local.GetValueOrDefault(n.Name), gains.TryGetValue(n.Name, out var g) ? g : null)),
+                .Select(n => new LayerSensitivity(n.Name, n.OpType, LocalError(n), gains.TryGetValue(n.Name, out var g) ? g : null)),
         ];
     }
 
