@@ -1,6 +1,7 @@
 using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Evaluation;
+using Quantize.Core.MixedPrecision;
 
 namespace Quantize.Core;
 
@@ -31,12 +32,21 @@ public static class CheckedQuantizer
         using var staged = Stage(outputPath);
         var result = check.Attempt(staged.ModelPath, [], measureSpeed: true, progress);
         var report = result.Quality!;
-        // A mixed-precision search slots in here: on failures, retry check.Attempt with more exclusions.
         report.Failures.AddRange(GateChecker.Check(quality.Gates, report.Evaluation, report.Speed));
+        // Keeping nodes in float can fix accuracy, never speed: search only for a failed accuracy gate.
+        bool search = quality.AutoMixedPrecision && report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
+        if (search)
+        {
+            result = AutoMixedPrecisionSearch.Search(check, staged.ModelPath, result, progress);
+            report = result.Quality!;
+        }
+
         measured?.Invoke(report);
         if (report.Failures.Count > 0)
         {
-            throw new QuantizeException(ErrorCodes.QualityGateFailed, inputPath, GateFailureMessage.Format(report));
+            throw search && report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup)
+                ? new QuantizeException(ErrorCodes.NoMixMeetsGates, inputPath, AutoMixedPrecisionSearch.NoMixMessage(report, quality.MaxFallbacks))
+                : new QuantizeException(ErrorCodes.QualityGateFailed, inputPath, GateFailureMessage.Format(report));
         }
 
         try

@@ -6,6 +6,7 @@ using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
 using Quantize.Core.Onnx;
 using Quantize.Core.Passes;
+using Quantize.Core.Passes.Overrides;
 
 namespace Quantize.Core;
 
@@ -91,12 +92,15 @@ public static class QuantizeEngine
         progress?.Report("reading");
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
+        NodeNames.AssignMissing(model);
 
-        var excluded = NodeSelector.Create(options.Exclude, model, inputPath);
+        var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
+        var excluded = NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath);
         var context = new PassContext(model, inputPath, options, excluded, result) { Ranges = ranges };
 
         progress?.Report($"quantizing to {options.Precision}");
         PassRegistry.For(options.Precision, ranges is not null).Run(context);
+        overrides.Apply(model, inputPath, options, result);
         if (result.QuantizedByOpType.Count == 0 && !result.Unchanged)
         {
             result.Warnings.Add(new Diagnostic(ErrorCodes.NothingQuantized, inputPath,

@@ -13,6 +13,13 @@ public sealed record QuantizeOptions
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
     /// <summary>
+    /// Nodes kept in a higher precision than <see cref="Precision"/>: FP32 leaves them as they are (like
+    /// <see cref="Exclude"/>), FP16 converts exactly them to float16 after the main pass. Selectors are node
+    /// names or op types and must each match a node (QNT0006 otherwise). Text form: <see cref="PrecisionOverride.Parse"/>.
+    /// </summary>
+    public IReadOnlyList<PrecisionOverride> Overrides { get; init; } = [];
+
+    /// <summary>
     /// Keep graph inputs and outputs in float32 (Cast nodes at the boundary). Default true, so callers
     /// of the model do not change. Only FP16/BF16 change I/O types at all.
     /// </summary>

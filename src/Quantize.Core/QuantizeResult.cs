@@ -1,4 +1,5 @@
 using Quantize.Core.Diagnostics;
+using Quantize.Core.Onnx;
 
 namespace Quantize.Core;
 
@@ -7,6 +8,15 @@ public sealed class QuantizeResult
 {
     /// <summary>Nodes rewritten per original op type (e.g. MatMul → 72).</summary>
     public SortedDictionary<string, int> QuantizedByOpType { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Every node rewritten into a lower precision, in the order the pass visited them (weights counted
+    /// under "initializer" and BF16's weight-only conversion are not nodes and are not listed).
+    /// </summary>
+    public List<QuantizedNode> QuantizedNodes { get; } = [];
+
+    /// <summary>Nodes kept out of the main precision by <see cref="QuantizeOptions.Overrides"/>: node name → "FP32" or "FP16", in graph order.</summary>
+    public List<KeyValuePair<string, string>> Overridden { get; } = [];
 
     /// <summary>Nodes that were eligible but left alone, per op type, with the reason.</summary>
     public SortedDictionary<string, string> Skipped { get; } = new(StringComparer.Ordinal);
@@ -34,6 +44,17 @@ public sealed class QuantizeResult
 
     /// <summary>True when the model was written unchanged (nothing to do).</summary>
     public bool Unchanged { get; set; }
+
+    /// <summary>
+    /// Records that <paramref name="node"/> was quantized: counted under its op type and listed by name.
+    /// <paramref name="output"/> is the tensor carrying its result in both models (default: its first output).
+    /// </summary>
+    public void RecordQuantized(NodeProto node, string? output = null)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        QuantizedNodes.Add(new QuantizedNode(node.Name, node.OpType, output ?? (node.Output.Count > 0 ? node.Output[0] : string.Empty)));
+        CountQuantized(node.OpType);
+    }
 
     /// <summary>Records that one node of <paramref name="opType"/> was quantized.</summary>
     public void CountQuantized(string opType)

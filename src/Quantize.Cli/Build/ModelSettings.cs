@@ -33,6 +33,7 @@ internal static class ModelSettings
         return defaults with
         {
             Exclude = ExclusionList.Split(Get(settings, "Exclude") is { Length: > 0 } e ? e.Split(';') : null),
+            Overrides = PrecisionOverride.Parse(Get(settings, "Overrides"), source),
             KeepIoTypes = Bool(settings, "KeepIoTypes", defaults.KeepIoTypes, source),
             MinElements = Long(settings, "MinElements", defaults.MinElements, source),
             PerChannel = perChannel,
@@ -53,6 +54,7 @@ internal static class ModelSettings
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"precision={options.Precision}\n");
         text.Append(CultureInfo.InvariantCulture, $"exclude={string.Join(",", options.Exclude)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"overrides={PrecisionOverride.Format(options.Overrides)}\n");
         text.Append(CultureInfo.InvariantCulture, $"keepIoTypes={options.KeepIoTypes}\n");
         text.Append(CultureInfo.InvariantCulture, $"minElements={options.MinElements}\n");
         text.Append(CultureInfo.InvariantCulture, $"perChannel={options.PerChannel}\n");

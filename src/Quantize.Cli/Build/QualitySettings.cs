@@ -34,6 +34,10 @@ internal static class QualitySettings
             },
             Evaluate = Flag(settings, "QualityCheck", source),
             SpeedCheck = Flag(settings, "QualityCheck", source) && Flag(settings, "SpeedCheck", source),
+            AutoMixedPrecision = Flag(settings, "AutoMixedPrecision", source, fallback: false),
+            MaxFallbacks = ModelSettings.Get(settings, "MaxFallbacks") is { Length: > 0 }
+                ? (int)ModelSettings.Long(settings, "MaxFallbacks", QualityCheckOptions.DefaultMaxFallbacks, source)
+                : QualityCheckOptions.DefaultMaxFallbacks,
         };
     }
 
@@ -48,6 +52,7 @@ internal static class QualitySettings
         text.Append(CultureInfo.InvariantCulture, $"gates={gates.MinCosine:R},{gates.MinSqnr:R},{gates.MaxTop1Drop:R},{gates.MinSpeedup:R}\n");
         text.Append(CultureInfo.InvariantCulture, $"evaluate={quality.Evaluates},speed={quality.SpeedCheck}\n");
         text.Append(CultureInfo.InvariantCulture, $"top1={string.Join(",", quality.Top1Outputs)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"auto={quality.AutoMixedPrecision},{quality.MaxFallbacks}\n");
         if (quality.ValidationData is { } validation)
         {
             text.Append(CultureInfo.InvariantCulture, $"validation={CalibrationFingerprint.Compute(modelPath, validation, new CalibrationOptions())}\n");
@@ -89,12 +94,12 @@ internal static class QualitySettings
             : throw Invalid(source, string.Create(CultureInfo.InvariantCulture, $"{name}='{text}' is not a number{(min > double.MinValue ? $" between {min} and {max}" : "")}."));
     }
 
-    private static bool Flag(IReadOnlyDictionary<string, string> settings, string name, string source)
+    private static bool Flag(IReadOnlyDictionary<string, string> settings, string name, string source, bool fallback = true)
     {
         var text = ModelSettings.Get(settings, name);
         if (string.IsNullOrEmpty(text))
         {
-            return true;
+            return fallback;
         }
 
         return bool.TryParse(text, out var value) ? value : throw Invalid(source, $"{name}='{text}' is not true or false.");

@@ -53,6 +53,18 @@ internal sealed class QualityCommandOptions
         Description = "Do not time the float and quantized models (by default a quantized model slower than float gets warning QNT1005).",
     };
 
+    private readonly Option<bool> _autoMixedPrecision = new("--auto-mixed-precision")
+    {
+        Description = "When an accuracy gate fails, keep the most sensitive nodes in float one at a time until every gate passes; "
+            + "prints the chosen nodes as a ready-to-paste --exclude value (QNT0019 with the best mix when none passes).",
+    };
+
+    private readonly Option<int?> _maxFallbacks = new("--max-fallbacks")
+    {
+        Description = "--auto-mixed-precision: the most nodes it may keep in float (default 10).",
+        HelpName = "n",
+    };
+
     private readonly Option<string?> _report = new("--report")
     {
         Description = "Write an HTML page and a Markdown summary of the quality check into this folder.",
@@ -60,7 +72,7 @@ internal sealed class QualityCommandOptions
     };
 
     /// <summary>Every option, for adding to the command.</summary>
-    public IEnumerable<Option> All => [_validationData, _top1, _minCosine, _minSqnr, _maxTop1Drop, _minSpeedup, _noSpeedCheck, _report];
+    public IEnumerable<Option> All => [_validationData, _top1, _minCosine, _minSqnr, _maxTop1Drop, _minSpeedup, _noSpeedCheck, _autoMixedPrecision, _maxFallbacks, _report];
 
     /// <summary>True when validation data was given (the preprocessing options then apply to it).</summary>
     public bool HasValidationData(ParseResult parseResult) => parseResult.GetValue(_validationData) is { Length: > 0 };
@@ -95,6 +107,8 @@ internal sealed class QualityCommandOptions
             Gates = gates,
             Evaluate = evaluate,
             SpeedCheck = speed,
+            AutoMixedPrecision = parseResult.GetValue(_autoMixedPrecision),
+            MaxFallbacks = parseResult.GetValue(_maxFallbacks) ?? QualityCheckOptions.DefaultMaxFallbacks,
         };
     }
 }

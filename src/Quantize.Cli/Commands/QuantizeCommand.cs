@@ -36,6 +36,8 @@ internal sealed class QuantizeCommand
         HelpName = "name-or-op",
     };
 
+    private readonly Option<string[]> _override = OverrideOption.Create();
+
     private readonly Option<bool> _convertIo = new("--convert-io")
     {
         Description = "FP16/BF16: also convert the graph's float inputs and outputs (by default they stay float32 so callers do not change).",
@@ -103,7 +105,7 @@ internal sealed class QuantizeCommand
     private void Attach(Command command)
     {
         command.Arguments.Add(_input);
-        foreach (var option in new Option[] { _output, _precision, _exclude, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All).Concat(_quality.All))
+        foreach (var option in new Option[] { _output, _precision, _exclude, _override, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All).Concat(_quality.All))
         {
             command.Options.Add(option);
         }
@@ -128,6 +130,7 @@ internal sealed class QuantizeCommand
         {
             Precision = precision,
             Exclude = ExclusionList.Split(parseResult.GetValue(_exclude)),
+            Overrides = OverrideOption.Parse(parseResult.GetValue(_override), input),
             KeepIoTypes = !parseResult.GetValue(_convertIo),
             MinElements = parseResult.GetValue(_minElements),
             PerChannel = parseResult.GetValue(_perChannel),

@@ -30,6 +30,18 @@ internal sealed class QualityCheck
     /// <summary>What is measured and gated.</summary>
     public QualityCheckOptions Options { get; }
 
+    /// <summary>The float model.</summary>
+    public string InputPath => _inputPath;
+
+    /// <summary>The quantizer settings every attempt starts from.</summary>
+    public QuantizeOptions QuantizeOptions => _options;
+
+    /// <summary>The samples accuracy is compared on; null when there are none.</summary>
+    public CalibrationDataOptions? EvaluationSamples => _data.Samples;
+
+    /// <summary>True when attempts are static INT8 (calibrated; the pass rewrites ONNX Runtime's pre-processed graph).</summary>
+    public bool IsStatic => _data.Calibration is not null;
+
     /// <summary>
     /// Validates the settings and decides the evaluation data before anything is quantized: QNT0009 for gates
     /// that cannot be measured as configured, QNT0020 for accuracy gates without any data.
@@ -46,6 +58,13 @@ internal sealed class QualityCheck
         if (quality.Gates.MaxTop1Drop is not null && quality.Top1Outputs.Count == 0)
         {
             throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, "MaxTop1Drop needs an output declared as class scores (Top1, --top1).");
+        }
+
+        if (quality.AutoMixedPrecision && (!quality.NeedsAccuracy || quality.MaxFallbacks < 1))
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, quality.NeedsAccuracy
+                ? $"MaxFallbacks {quality.MaxFallbacks} must be at least 1 for AutoMixedPrecision."
+                : "AutoMixedPrecision needs an accuracy gate to meet (MinCosine, MinSqnr or MaxTop1Drop).");
         }
 
         if (quality.SpeedBudget < TimeSpan.Zero)
@@ -95,6 +114,7 @@ internal sealed class QualityCheck
             BytesAfter = result.BytesAfter,
             Gates = Options.Gates,
         };
+        report.Fallbacks.AddRange(result.Overridden);
         using var pair = ModelPair.Open(_inputPath, quantizedPath);
         CheckTop1Outputs(pair);
         CalibrationSample? first = null;

@@ -30,6 +30,18 @@ public sealed record QualityCheckOptions
     /// <summary>Wall-clock budget of the speed check's timed runs.</summary>
     public TimeSpan SpeedBudget { get; init; } = Evaluation.SpeedCheck.DefaultBudget;
 
+    /// <summary>
+    /// When an accuracy gate fails, keep the most sensitive quantized nodes in float, one at a time, until every
+    /// accuracy gate passes (at most <see cref="MaxFallbacks"/>); QNT0019 with the best mix found when none does.
+    /// </summary>
+    public bool AutoMixedPrecision { get; init; }
+
+    /// <summary>AutoMixedPrecision: the most nodes it may keep in float.</summary>
+    public int MaxFallbacks { get; init; } = DefaultMaxFallbacks;
+
+    /// <summary>The default of <see cref="MaxFallbacks"/>.</summary>
+    public const int DefaultMaxFallbacks = 10;
+
     /// <summary>True when the accuracy comparison runs.</summary>
     public bool Evaluates => Evaluate || ValidationData is not null || Top1Outputs.Count > 0 || NeedsAccuracy;
 

@@ -11,14 +11,32 @@ namespace Quantize.Core.Graph;
 public sealed class NodeSelector
 {
     private readonly HashSet<string> _entries;
+    private readonly Func<NodeProto, bool>? _predicate;
 
-    private NodeSelector(HashSet<string> entries) => _entries = entries;
+    private NodeSelector(HashSet<string> entries, Func<NodeProto, bool>? predicate = null)
+    {
+        _entries = entries;
+        _predicate = predicate;
+    }
 
     /// <summary>A selector that matches nothing.</summary>
     public static NodeSelector None { get; } = new([]);
 
     /// <summary>Builds a selector over <paramref name="model"/>, failing with QNT0006 on an entry that matches no node.</summary>
     public static NodeSelector Create(IEnumerable<string> entries, ModelProto model, string modelPath)
+        => Create(entries, model, modelPath, "Exclusion");
+
+    /// <summary>
+    /// A selector of every node <em>except</em> those named in <paramref name="names"/>: restricts a pass that
+    /// honours exclusions (FP16) to exactly those nodes.
+    /// </summary>
+    internal static NodeSelector AllExcept(IReadOnlySet<string> names) => new([], node => !names.Contains(node.Name));
+
+    /// <summary>
+    /// As <see cref="Create(IEnumerable{string}, ModelProto, string)"/>; <paramref name="kind"/> names the
+    /// entries in the error ("Exclusion", "Override selector").
+    /// </summary>
+    internal static NodeSelector Create(IEnumerable<string> entries, ModelProto model, string modelPath, string kind)
     {
         var set = new HashSet<string>(entries.Select(e => e.Trim()).Where(e => e.Length > 0), StringComparer.Ordinal);
         if (set.Count == 0)
@@ -46,7 +64,7 @@ public sealed class NodeSelector
                 var closest = ClosestMatch.Find(entry, candidates);
                 var hint = closest is null ? "The model has no nodes." : $"Did you mean '{closest}'?";
                 throw new QuantizeException(ErrorCodes.UnmatchedExclusion, modelPath,
-                    $"Exclusion '{entry}' matches no node name or op type in the model. {hint}");
+                    $"{kind} '{entry}' matches no node name or op type in the model. {hint}");
             }
         }
 
@@ -54,5 +72,6 @@ public sealed class NodeSelector
     }
 
     /// <summary>True when <paramref name="node"/> is selected by name or op type.</summary>
-    public bool Matches(NodeProto node) => _entries.Count > 0 && (_entries.Contains(node.OpType) || _entries.Contains(node.Name));
+    public bool Matches(NodeProto node) =>
+        _predicate is not null ? _predicate(node) : _entries.Count > 0 && (_entries.Contains(node.OpType) || _entries.Contains(node.Name));
 }

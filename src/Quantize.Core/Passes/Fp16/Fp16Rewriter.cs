@@ -122,7 +122,8 @@ internal sealed class Fp16Rewriter
         // A Constant read only by float32 nodes stays as it is: it was not converted.
         if (!(node.OpType == "Constant" && firstOutput?.Home == DataType.Float))
         {
-            _context.Result.CountQuantized(node.OpType);
+            // The original name: a renamed graph output is still produced under it, by the Cast back to float32.
+            _context.Result.RecordQuantized(node, firstOutput?.Name);
         }
     }
 

@@ -34,8 +34,9 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         var rewriter = new Int4NodeRewriter(context);
         foreach (var candidate in candidates)
         {
+            // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
+            context.Result.RecordQuantized(candidate.Node);
             rewriter.Rewrite(candidate);
-            context.Result.CountQuantized(candidate.Target == Int4Target.MatMul ? "MatMul" : "Gather");
         }
 
         skipped.WriteTo(context.Result);

@@ -58,7 +58,7 @@ internal sealed class GatherQuantizer : IDynamicOpQuantizer
         scope.Replace(node);
         scope.Add(gather);
         scope.Add(dequantize);
-        rewrite.Context.Result.CountQuantized(OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 }

@@ -57,7 +57,7 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
         }
 
         scope.Replace(node);
-        rewrite.Context.Result.CountQuantized(OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 

@@ -31,7 +31,7 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
         IntegerMatMulChain.Emit(rewrite, scope, node.Input[0], names, node.Output[0], Int8Rewrite.Stem(node));
         BiasAddOrder.PutConstantSecond(node.Output[0], scope, rewrite);
         scope.Replace(node);
-        rewrite.Context.Result.CountQuantized(OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 }

@@ -68,7 +68,7 @@ internal sealed class ElementwiseQuantizer : IStaticOpQuantizer
         }
 
         rewrite.QuantizeOutput(node, target);
-        rewrite.Context.Result.CountQuantized(node.OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 }

@@ -44,7 +44,7 @@ internal sealed class EmbeddingGatherQuantizer : IStaticOpQuantizer
         node.Input[0] = names.Values;
         node.Output[0] = gathered;
         rewrite.AddDequantize(gathered, names.Scale, names.ZeroPoint, output, perColumn ? -1 : null, exactName: true);
-        rewrite.Context.Result.CountQuantized(node.OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 }

@@ -52,7 +52,7 @@ internal sealed class SharedParameterQuantizer : IStaticOpQuantizer
             }
         }
 
-        rewrite.Context.Result.CountQuantized(node.OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 }

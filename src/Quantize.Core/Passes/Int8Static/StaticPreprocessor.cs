@@ -35,7 +35,9 @@ public static class StaticPreprocessor
                 using var session = new InferenceSession(modelPath, options);
             }
 
-            return ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
+            var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
+            Graph.NodeNames.AssignMissing(optimized);
+            return optimized;
         }
         catch (OnnxRuntimeException ex)
         {

@@ -117,7 +117,7 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
             rewrite.QuantizeOutput(node, output);
         }
 
-        rewrite.Context.Result.CountQuantized(node.OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 
@@ -136,7 +136,7 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
             rewrite.QuantizeOutput(node, output);
         }
 
-        rewrite.Context.Result.CountQuantized(node.OpType);
+        rewrite.Context.Result.RecordQuantized(node);
         return true;
     }
 
