@@ -86,13 +86,15 @@ public sealed class IncrementalBuildTests(PackageFixture fixture)
         Assert.True(changed.ExitCode == 0, changed.Output);
         Assert.Equal(1, changed.WorkerRuns);
         Assert.Single(changed.ModelLines);
-        Assert.Contains("Attention (models/attention.onnx) Fp16: quantized", changed.ModelLines[0], StringComparison.Ordinal);
+        Assert.Contains("Quantize.Build: Attention (models/attention.onnx): Fp16, 0.5", changed.ModelLines[0], StringComparison.Ordinal);
+        Assert.Contains("; quantized (cache entry", changed.ModelLines[0], StringComparison.Ordinal);
 
         // dotnet clean removes what the build produced.
         Assert.True(File.Exists(project.Obj("quantize/Consumer.Models.Mlp.onnx")));
         var clean = DotnetProcess.Run(project.Directory, "clean", "--disable-build-servers", "-nodeReuse:false");
         Assert.True(clean.ExitCode == 0, clean.Output);
         Assert.False(File.Exists(project.Obj("quantize/Consumer.Models.Mlp.onnx")));
+        Assert.False(File.Exists(project.Obj("quantize/Consumer.Models.Mlp.quantize-report.html")));
         Assert.False(File.Exists(project.Obj("quantize/Consumer.Models.Mlp.quantize.json")));
         Assert.False(File.Exists(project.Obj("quantize/Consumer.Models.Attention.onnx")));
     }
