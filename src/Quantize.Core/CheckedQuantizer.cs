@@ -40,6 +40,13 @@ public static class CheckedQuantizer
             result = AutoMixedPrecisionSearch.Search(check, staged.ModelPath, result, progress);
             report = result.Quality!;
         }
+        else if (check.EvaluationSamples is not null && result.QuantizedNodes.Count > 0)
+        {
+            // The report's per-layer chart, and for a failed accuracy gate the layers its message names: the
+            // cheap local-error probe always, the end-to-end ranking only when a gate failed and the user must act.
+            bool accuracyFailed = report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
+            report.Layers.AddRange(SensitivityAnalyzer.RankQuantized(check, staged.ModelPath, result, withGains: accuracyFailed, progress));
+        }
 
         measured?.Invoke(report);
         if (report.Failures.Count > 0)

@@ -42,6 +42,31 @@ public static class SensitivityAnalyzer
         return Rank(check, attempts, baseline, baselinePath, endToEndChecks, progress);
     }
 
+    /// <summary>
+    /// The ranking of a quantization already written to <paramref name="quantizedPath"/> and measured: with
+    /// <paramref name="withGains"/>, as <see cref="Analyze"/> ranks; without, by local error alone (one probe run
+    /// over the samples, cheap enough for every report).
+    /// </summary>
+    internal static IReadOnlyList<LayerSensitivity> RankQuantized(QualityCheck check, string quantizedPath, QuantizeResult result, bool withGains, IProgress<string>? progress)
+    {
+        using var attempts = new MixAttempts(check, quantizedPath);
+        if (withGains)
+        {
+            return Rank(check, attempts, new MixAttempt([], result), quantizedPath, DefaultEndToEndChecks, progress);
+        }
+
+        var nodes = result.QuantizedNodes.DistinctBy(n => n.Name).ToList();
+        progress?.Report($"measuring the local error of {nodes.Count} quantized node(s)");
+        var local = LocalErrorProbe.Measure(check, quantizedPath, nodes, attempts.Folder);
+        return
+        [
+            .. nodes
+                .Select(n => new LayerSensitivity(n.Name, n.OpType, local.TryGetValue(n.Name, out var e) ? e.Added : 0, null))
+                .OrderByDescending(l => l.LocalError)
+                .ThenBy(l => l.Node, StringComparer.Ordinal),
+        ];
+    }
+
     /// <summary>The ranking for a full quantization already written to <paramref name="baselinePath"/> and measured.</summary>
     internal static IReadOnlyList<LayerSensitivity> Rank(QualityCheck check, MixAttempts attempts, MixAttempt baseline, string baselinePath, int endToEndChecks, IProgress<string>? progress)
     {

@@ -51,6 +51,27 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Without_AutoMixedPrecision_a_failed_gate_names_the_fragile_layer_first_and_a_passing_one_still_charts_every_layer()
+    {
+        var (model, data) = SensitivityFixtures.FragileMlp("gate-layers");
+        var target = Path.Combine(Path.GetDirectoryName(model)!, "gated.onnx");
+
+        var failure = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.999) with { AutoMixedPrecision = false }));
+
+        Assert.Equal(ErrorCodes.QualityGateFailed, failure.Code);
+        Assert.Contains($"Worst layers: {TestModelCatalog.FragileLayer} (MatMul", failure.Message, StringComparison.Ordinal);
+        Assert.Contains($"Exclude=\"{TestModelCatalog.FragileLayer};", failure.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+
+        // A gate it meets: no ranking by gain, but the report still gets one local-error entry per quantized node.
+        var passed = CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.5) with { AutoMixedPrecision = false });
+        var layers = passed.Quality!.Layers;
+        Assert.Equal(passed.QuantizedNodes.Select(n => n.Name).Order(StringComparer.Ordinal), layers.Select(l => l.Node).Order(StringComparer.Ordinal));
+        Assert.All(layers, l => Assert.Null(l.EndToEndGain));
+        Assert.Equal(TestModelCatalog.FragileLayer, layers[0].Node);
+    }
+
+    [Fact]
     public void Static_int8_keeps_exactly_the_fragile_layer_in_float()
     {
         var (model, data) = SensitivityFixtures.FragileMlp("automix-static");
@@ -110,7 +131,8 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         var result = CheckedQuantizer.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "out.onnx"), Int8, AutoMix(data, 0.5));
 
         Assert.Empty(result.Quality!.Fallbacks);
-        Assert.Empty(result.Quality.Layers);
+        // No search ran: the layers carry only the cheap local error, for the report's chart.
+        Assert.All(result.Quality.Layers, l => Assert.Null(l.EndToEndGain));
     }
 
     [Theory]
