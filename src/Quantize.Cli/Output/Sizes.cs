@@ -6,21 +6,7 @@ namespace Quantize.Cli.Output;
 internal static class Sizes
 {
     /// <summary>1536 → "1.5 KiB".</summary>
-    public static string Bytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        int unit = 0;
-        while (Math.Abs(value) >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
-            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
-    }
+    public static string Bytes(long bytes) => Quantize.Core.Reporting.ByteUnits.Format(bytes);
 
     /// <summary>22713216 → "22.7M".</summary>
     public static string Count(long count) => count switch

@@ -8,20 +8,8 @@ namespace Quantize.Core.Reporting;
 /// </summary>
 internal static class ReportNumbers
 {
-    /// <summary>1536 → "1.5 KiB" (binary units, like the rest of the build's log lines).</summary>
-    public static string Bytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        int unit = 0;
-        while (Math.Abs(value) >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? Invariant($"{bytes} B") : Invariant($"{value:0.0} {units[unit]}");
-    }
+    /// <summary>1536 → "1.5 KiB".</summary>
+    public static string Bytes(long bytes) => ByteUnits.Format(bytes);
 
     /// <summary>90405214 → "90,405,214".</summary>
     public static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
