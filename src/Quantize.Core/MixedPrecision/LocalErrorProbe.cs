@@ -22,7 +22,8 @@ internal static class LocalErrorProbe
     /// <param name="quantizedPath">The fully quantized model.</param>
     /// <param name="nodes">The nodes the quantization rewrote.</param>
     /// <param name="folder">A private folder for the probe models.</param>
-    public static IReadOnlyDictionary<string, NodeError> Measure(QualityCheck check, string quantizedPath, IReadOnlyList<QuantizedNode> nodes, string folder)
+    /// <param name="maxSamples">Probe at most this many evaluation samples (null: all).</param>
+    public static IReadOnlyDictionary<string, NodeError> Measure(QualityCheck check, string quantizedPath, IReadOnlyList<QuantizedNode> nodes, string folder, int? maxSamples = null)
     {
         var samples = check.EvaluationSamples ?? throw new InvalidOperationException("Sensitivity needs evaluation samples.");
         // Static INT8 rewrites ONNX Runtime's pre-processed graph: its tensors are the ones the quantized model keeps.
@@ -49,7 +50,8 @@ internal static class LocalErrorProbe
             var positions = tensors.Select(t => IndexOf(pair.Outputs, t)).ToArray();
             float[] floatBuffer = [], quantizedBuffer = [];
             using var runOptions = new RunOptions();
-            foreach (var sample in new CalibrationDataReader(pair.Inputs, samples).Read())
+            var probed = maxSamples is int cap ? samples with { MaxSamples = Math.Min(samples.MaxSamples ?? cap, cap) } : samples;
+            foreach (var sample in new CalibrationDataReader(pair.Inputs, probed).Read())
             {
                 using var floatFeed = ModelPair.Feed(pair.Float, sample.Inputs);
                 using var quantizedFeed = ModelPair.Feed(pair.Quantized, sample.Inputs);

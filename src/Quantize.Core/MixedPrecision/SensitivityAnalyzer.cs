@@ -44,8 +44,8 @@ public static class SensitivityAnalyzer
 
     /// <summary>
     /// The ranking of a quantization already written to <paramref name="quantizedPath"/> and measured: with
-    /// <paramref name="withGains"/>, as <see cref="Analyze"/> ranks; without, by local error alone (one probe run
-    /// over the samples, cheap enough for every report).
+    /// <paramref name="withGains"/>, as <see cref="Analyze"/> ranks; without, by local error alone on the first
+    /// <see cref="GainScreen.MaxSamples"/> samples (one probe run, cheap enough for every report's chart).
     /// </summary>
     internal static IReadOnlyList<LayerSensitivity> RankQuantized(QualityCheck check, string quantizedPath, QuantizeResult result, bool withGains, IProgress<string>? progress)
     {
@@ -57,7 +57,7 @@ public static class SensitivityAnalyzer
 
         var nodes = result.QuantizedNodes.DistinctBy(n => n.Name).ToList();
         progress?.Report($"measuring the local error of {nodes.Count} quantized node(s)");
-        var local = LocalErrorProbe.Measure(check, quantizedPath, nodes, attempts.Folder);
+        var local = LocalErrorProbe.Measure(check, quantizedPath, nodes, attempts.Folder, GainScreen.MaxSamples);
         return
         [
             .. nodes
