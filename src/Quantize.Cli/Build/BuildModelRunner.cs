@@ -43,7 +43,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             temporary => result = calibration is null
                 ? QuantizeEngine.Quantize(model.Source, temporary, options, progress: null, verifyOutput: true)
                 : OnModel(model, () => CalibratedQuantizer.Quantize(model.Source, temporary, options, calibration.Data, calibration.Options,
-                    calibration.RangesCachePath, progress: null, verifyOutput: true)),
+                    calibration.RangesCachePath, progress: null, verifyOutput: true, fingerprint)),
             cancellation);
         CalibrationDependencies.Write(model, calibration);
 
