@@ -20,6 +20,17 @@ internal static class EntropyThreshold
         int middle = histogram.Counts.Length / 2;
         double bestDivergence = double.PositiveInfinity;
         int bestHalfWidth = middle;
+        // Windows are symmetric around zero. For a tensor that stays away from zero (all positive, like a LayerNorm's
+        // variance + ε or its Sqrt) every window narrower than its smallest magnitude clips all values onto one edge
+        // bin, where P and Q agree and KL is ~0, and every window just wider clips nearly all of them: the search
+        // picks a window at the tensor's inner end (MiniLM: [0.39, 0.0625], an empty range, or [0.39, 0.40] for
+        // values up to 0.68). KL does not see how far values were moved. Such tensors keep their MinMax range;
+        // the quantization grid includes zero anyway, so clipping them would gain little resolution.
+        if (histogram.Min > 0 || histogram.Max < 0)
+        {
+            return new TensorRange(histogram.Min, histogram.Max);
+        }
+
         for (int halfWidth = Math.Max(1, levels / 2); halfWidth <= middle; halfWidth++)
         {
             double divergence = Divergence(sums, middle - halfWidth, middle + halfWidth, levels);
