@@ -28,8 +28,10 @@ public static class CalibratedQuantizer
     /// <param name="rangesCachePath">A ranges JSON file to reuse when its fingerprint matches and to write otherwise; null calibrates every time.</param>
     /// <param name="progress">Receives short phase descriptions ("calibrating (32 samples)"...).</param>
     /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
+    /// <param name="fingerprint">The <see cref="CalibrationFingerprint"/> of this model, data and method when the caller already
+    /// computed it (the build's cache key includes it); null computes it here when <paramref name="rangesCachePath"/> is set.</param>
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, CalibrationDataOptions data,
-        CalibrationOptions calibration, string? rangesCachePath = null, IProgress<string>? progress = null, bool verifyOutput = true)
+        CalibrationOptions calibration, string? rangesCachePath = null, IProgress<string>? progress = null, bool verifyOutput = true, string? fingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
@@ -44,45 +46,46 @@ public static class CalibratedQuantizer
             throw new QuantizeException(ErrorCodes.ModelNotFound, inputPath, $"Model '{inputPath}' does not exist.");
         }
 
-        return Quantize(inputPath, outputPath, options, Calibrate(inputPath, new CalibrationSetup(data, calibration, rangesCachePath), progress), progress, verifyOutput);
+        return Quantize(inputPath, outputPath, options, Calibrate(inputPath, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
     }
 
     /// <summary>Obtains the ranges once (calibrating, or loading saved ones), for quantizing several times with different exclusions.</summary>
     internal static CalibratedRanges Calibrate(string inputPath, CalibrationSetup setup, IProgress<string>? progress)
     {
         var clock = Stopwatch.StartNew();
-        var (ranges, samples, reused, warnings) = ObtainRanges(inputPath, setup.Data, setup.Options, setup.RangesCachePath, progress);
-        return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings);
+        var (ranges, preprocessed, samples, reused, warnings) = ObtainRanges(inputPath, setup.Data, setup.Options, setup.RangesCachePath, setup.Fingerprint, progress);
+        return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings, preprocessed);
     }
 
     /// <summary>Quantizes with ranges obtained by <see cref="Calibrate"/>; the result reports them as if calibrated now.</summary>
     internal static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, CalibratedRanges calibrated,
         IProgress<string>? progress, bool verifyOutput)
     {
-        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, calibrated.Ranges, progress, verifyOutput);
+        // The first attempt takes the model calibration pre-processed; a later one (mixed precision) pre-processes again.
+        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, calibrated.Ranges, calibrated.TakePreprocessed(), progress, verifyOutput);
         result.Calibration = calibrated.Report;
         result.Warnings.InsertRange(0, calibrated.Warnings);
         result.Elapsed += calibrated.Report.Elapsed;
         return result;
     }
 
-    private static (ActivationRanges Ranges, int Samples, bool Reused, IReadOnlyList<Diagnostic> Warnings) ObtainRanges(
-        string inputPath, CalibrationDataOptions data, CalibrationOptions calibration, string? rangesCachePath, IProgress<string>? progress)
+    /// <summary>The ranges, and the pre-processed model when calibration produced it (null when saved ranges were reused).</summary>
+    private static (ActivationRanges Ranges, Onnx.ModelProto? Preprocessed, int Samples, bool Reused, IReadOnlyList<Diagnostic> Warnings) ObtainRanges(
+        string inputPath, CalibrationDataOptions data, CalibrationOptions calibration, string? rangesCachePath, string? fingerprint, IProgress<string>? progress)
     {
-        string? fingerprint = null;
         if (rangesCachePath is not null)
         {
-            fingerprint = CalibrationFingerprint.Compute(inputPath, data, calibration);
+            fingerprint ??= CalibrationFingerprint.Compute(inputPath, data, calibration);
             if (ActivationRangesFile.TryLoadMatching(rangesCachePath, fingerprint) is { } saved)
             {
                 progress?.Report($"reusing calibration ranges ({rangesCachePath})");
-                return (saved.Ranges, saved.Stamp.SampleCount, true, FewSamplesWarning(inputPath, saved.Stamp.SampleCount, calibration));
+                return (saved.Ranges, null, saved.Stamp.SampleCount, true, FewSamplesWarning(inputPath, saved.Stamp.SampleCount, calibration));
             }
         }
 
         progress?.Report("pre-processing");
-        // The static pass quantizes this same pre-processed graph: BatchNormalization outputs become Conv
-        // outputs, folded constants disappear, so only its tensor names have ranges the pass can use.
+        // The static pass quantizes this same pre-processed graph (it is handed over, not made again): BatchNormalization
+        // outputs become Conv outputs, folded constants disappear, so only its tensor names have ranges the pass can use.
         var preprocessed = StaticPreprocessor.Optimize(inputPath);
         var reader = new CalibrationDataReader(preprocessed, data);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"calibrating ({ExpectedSamples(data)} samples, {calibration.Method})"));
@@ -92,7 +95,7 @@ public static class CalibratedQuantizer
             ActivationRangesFile.Save(outcome.Ranges, rangesCachePath, new RangesStamp(fingerprint!, outcome.SampleCount));
         }
 
-        return (outcome.Ranges, outcome.SampleCount, false, outcome.Warnings);
+        return (outcome.Ranges, preprocessed, outcome.SampleCount, false, outcome.Warnings);
     }
 
     private static IReadOnlyList<Diagnostic> FewSamplesWarning(string inputPath, int samples, CalibrationOptions calibration) =>

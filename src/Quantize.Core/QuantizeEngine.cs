@@ -36,6 +36,14 @@ public static class QuantizeEngine
     /// <param name="progress">Receives short phase descriptions ("reading", "quantizing"...).</param>
     /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, IProgress<string>? progress = null, bool verifyOutput = true)
+        => Quantize(inputPath, outputPath, options, ranges, preprocessed: null, progress, verifyOutput);
+
+    /// <summary>
+    /// As above, with the static pass's pre-processed graph when the caller already has it (calibration ran on
+    /// it), so ONNX Runtime does not load and optimize the model a second time.
+    /// </summary>
+    internal static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed,
+        IProgress<string>? progress, bool verifyOutput)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptions(options, inputPath);
@@ -44,7 +52,7 @@ public static class QuantizeEngine
 
         // Held in a box so it can be released before verification: ONNX Runtime then loads the result into
         // memory our parsed model no longer occupies, and peak memory is the larger phase, not the sum.
-        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, result, progress));
+        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, preprocessed, result, progress));
 
         progress?.Report("writing");
         // Write into a private staging folder beside the output (same volume, so the final moves are
@@ -87,7 +95,7 @@ public static class QuantizeEngine
     }
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
-    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, QuantizeResult result, IProgress<string>? progress)
+    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed, QuantizeResult result, IProgress<string>? progress)
     {
         progress?.Report("reading");
         var (model, storedBytes) = ModelReader.Load(inputPath);
@@ -96,7 +104,7 @@ public static class QuantizeEngine
 
         var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
         var excluded = NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath);
-        var context = new PassContext(model, inputPath, options, excluded, result) { Ranges = ranges };
+        var context = new PassContext(model, inputPath, options, excluded, result) { Ranges = ranges, Preprocessed = preprocessed };
 
         progress?.Report($"quantizing to {options.Precision}");
         PassRegistry.For(options.Precision, ranges is not null).Run(context);

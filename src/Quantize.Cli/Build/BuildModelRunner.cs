@@ -47,7 +47,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             temporary =>
             {
                 result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
-                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
+                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
                     progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using Quantize.Core;
 using Quantize.Core.Calibration;
 using Quantize.Core.Calibration.Data;
-using Quantize.Core.Diagnostics;
 
 namespace Quantize.Cli.Commands;
 
@@ -124,12 +122,7 @@ internal sealed class CalibrationCommandOptions
     public StaticInt8Options StaticOptions(ParseResult parseResult, string input) => new()
     {
         PerChannel = !parseResult.GetValue(_perTensor),
-        ActivationType = parseResult.GetValue(_activationType)?.ToLowerInvariant() switch
-        {
-            "u8" or "uint8" => ActivationType.UInt8,
-            "s8" or "int8" => ActivationType.Int8,
-            var other => throw Invalid(input, $"Unknown activation type '{other}'. Use u8 or s8."),
-        },
+        ActivationType = CalibrationValues.Activation(parseResult.GetValue(_activationType), "--activation-type", input),
     };
 
     /// <summary>The calibration part of the request, or null when no --calibration-data was given (dynamic INT8).</summary>
@@ -141,15 +134,12 @@ internal sealed class CalibrationCommandOptions
             return null;
         }
 
-        var method = parseResult.GetValue(_method)?.ToLowerInvariant() switch
-        {
-            "minmax" => CalibrationMethod.MinMax,
-            "percentile" => CalibrationMethod.Percentile,
-            "entropy" => CalibrationMethod.Entropy,
-            var other => throw Invalid(input, $"Unknown calibration method '{other}'. Use minmax, percentile or entropy."),
-        };
         var data = DataOptions(parseResult, input, sources) with { MaxSamples = parseResult.GetValue(_samples) };
-        var options = new CalibrationOptions { Method = method, Percentile = parseResult.GetValue(_percentile) };
+        var options = new CalibrationOptions
+        {
+            Method = CalibrationValues.Method(parseResult.GetValue(_method), "--calibration-method", input),
+            Percentile = CalibrationValues.Percentile(parseResult.GetValue(_percentile), "--percentile", input),
+        };
         return new CalibrationRequest(data, options, parseResult.GetValue(_rangesCache));
     }
 
@@ -168,60 +158,18 @@ internal sealed class CalibrationCommandOptions
 
     private ImagePreprocessing Image(ParseResult parseResult, string input)
     {
-        var (width, height) = parseResult.GetValue(_imageSize) is { } size ? Size(size, input) : ((int?)null, (int?)null);
+        var size = CalibrationValues.Size(parseResult.GetValue(_imageSize), "--image-size", input);
         var defaults = new ImagePreprocessing();
         return new ImagePreprocessing
         {
-            Width = width,
-            Height = height,
-            Resize = parseResult.GetValue(_resize)?.ToLowerInvariant() switch
-            {
-                "stretch" => ResizeMode.Stretch,
-                "crop" or "center-crop" => ResizeMode.CenterCrop,
-                var other => throw Invalid(input, $"Unknown resize mode '{other}'. Use stretch or crop."),
-            },
-            Channels = parseResult.GetValue(_channelOrder)?.ToLowerInvariant() switch
-            {
-                "rgb" => ChannelOrder.Rgb,
-                "bgr" => ChannelOrder.Bgr,
-                var other => throw Invalid(input, $"Unknown channel order '{other}'. Use rgb or bgr."),
-            },
-            Layout = parseResult.GetValue(_layout)?.ToLowerInvariant() switch
-            {
-                null => null,
-                "nchw" => TensorLayout.Nchw,
-                "nhwc" => TensorLayout.Nhwc,
-                var other => throw Invalid(input, $"Unknown layout '{other}'. Use nchw or nhwc."),
-            },
+            Width = size?.Width,
+            Height = size?.Height,
+            Resize = CalibrationValues.Resize(parseResult.GetValue(_resize), "--resize", input),
+            Channels = CalibrationValues.Channels(parseResult.GetValue(_channelOrder), "--channel-order", input),
+            Layout = CalibrationValues.Layout(parseResult.GetValue(_layout), "--layout", input),
             Scale = parseResult.GetValue(_scale) ?? defaults.Scale,
-            Mean = parseResult.GetValue(_mean) is { } mean ? Triple(mean, "--mean", input) : defaults.Mean,
-            Std = parseResult.GetValue(_std) is { } std ? Triple(std, "--std", input) : defaults.Std,
+            Mean = CalibrationValues.Triple(parseResult.GetValue(_mean), "--mean", input) ?? defaults.Mean,
+            Std = CalibrationValues.Triple(parseResult.GetValue(_std), "--std", input) ?? defaults.Std,
         };
     }
-
-    private static (int?, int?) Size(string text, string input)
-    {
-        var parts = text.Split('x', 'X');
-        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) && w > 0 && h > 0
-            ? (w, h)
-            : throw Invalid(input, $"Image size '{text}' must be WIDTHxHEIGHT, e.g. 224x224.");
-    }
-
-    private static float[] Triple(string text, string option, string input)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = new float[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-            {
-                throw Invalid(input, $"{option} '{text}' must be three comma-separated numbers, e.g. 0.485,0.456,0.406.");
-            }
-        }
-
-        return values.Length == 3 ? values : throw Invalid(input, $"{option} '{text}' must be three comma-separated numbers, e.g. 0.485,0.456,0.406.");
-    }
-
-    private static QuantizeException Invalid(string input, string message) => new(ErrorCodes.InvalidOption, input, message);
 }

@@ -29,6 +29,13 @@ public sealed record CalibrationOptions
     /// <summary>Entropy: quantized levels the candidate windows are squeezed into (128: the levels of one int8 sign).</summary>
     public int QuantizedLevels { get; init; } = 128;
 
+    /// <summary>
+    /// Samples per ONNX Runtime call (8 by default): samples of equal shapes are concatenated along axis 0 when
+    /// every model input's first dimension is symbolic; otherwise (or for MinMax moving average) one at a time.
+    /// The ranges are the same for any batch size; only speed and peak memory (one batch's activations) change.
+    /// </summary>
+    public int BatchSize { get; init; } = 8;
+
     /// <summary>Fewer samples than this produce the QNT1004 warning.</summary>
     public int MinimumSamples { get; init; } = 16;
 

@@ -56,7 +56,8 @@ internal sealed class EvaluationData
             }
 
             var heldOut = calibration.Data with { Split = new SampleSplit(SampleSplit.DefaultEvery, SplitPart.HeldOut) };
-            var rest = calibration with { Data = calibration.Data with { Split = new SampleSplit(SampleSplit.DefaultEvery, SplitPart.Calibration) } };
+            // The split changes the data, so a fingerprint computed for the whole set no longer applies.
+            var rest = calibration with { Data = calibration.Data with { Split = new SampleSplit(SampleSplit.DefaultEvery, SplitPart.Calibration) }, Fingerprint = null };
             return new(heldOut, rest, "held-out calibration samples", null);
         }
 

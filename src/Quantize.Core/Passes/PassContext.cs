@@ -46,6 +46,12 @@ public sealed class PassContext
     public ActivationRanges? Ranges { get; init; }
 
     /// <summary>
+    /// Static INT8: the model already pre-processed by <see cref="Int8Static.StaticPreprocessor"/> (calibration
+    /// ran on it), or null for the pass to pre-process <see cref="ModelPath"/> itself. The pass takes its graph over.
+    /// </summary>
+    public ModelProto? Preprocessed { get; init; }
+
+    /// <summary>
     /// Element type of every tensor of the original model, inferred by ONNX Runtime on first use (only
     /// passes that need intermediate types pay for it).
     /// </summary>

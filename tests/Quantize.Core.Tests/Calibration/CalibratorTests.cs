@@ -147,6 +147,19 @@ public sealed class CalibratorTests
     }
 
     [Fact]
+    public void Entropy_of_a_tensor_away_from_zero_keeps_its_MinMax_range()
+    {
+        // A LayerNorm's variance + ε or its Sqrt: all values in [0.4, 0.7]. Symmetric windows narrower than 0.4
+        // clip everything onto one edge bin (KL ≈ 0), which used to win and give min 0.4 > max 0.0625.
+        var model = TestModelCatalog.Identity(1, "n");
+        var samples = Enumerable.Range(0, 4).Select(i => Sample("x", Uniform(20_000, i, 0.4f, 0.7f), 1, 20_000)).ToList();
+        var outcome = ActivationCalibrator.Calibrate(model, "id.onnx", samples, new CalibrationOptions { Method = CalibrationMethod.Entropy });
+
+        Assert.True(outcome.Ranges.TryGet("y", out var range));
+        Assert.Equal(new TensorRange(samples.Min(s => s.Inputs["x"].FloatSpan.ToArray().Min()), samples.Max(s => s.Inputs["x"].FloatSpan.ToArray().Max())), range);
+    }
+
+    [Fact]
     public void Entropy_with_ORTs_default_bins_and_levels_degenerates_to_MinMax_which_ours_avoids()
     {
         var model = TestModelCatalog.Identity(1, "n");

@@ -69,7 +69,7 @@ public sealed class CalibrationTensor
     };
 
     /// <summary>Copies the tensor into a new ORT-owned value (the caller disposes it).</summary>
-    internal OrtValue ToOrtValue()
+    public OrtValue ToOrtValue()
     {
         var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, (TensorElementType)(int)ElementType, [.. Shape]);
         Data.Span.CopyTo(value.GetTensorMutableRawData());

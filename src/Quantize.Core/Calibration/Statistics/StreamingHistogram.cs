@@ -3,11 +3,14 @@ using System.Numerics.Tensors;
 namespace Quantize.Core.Calibration.Statistics;
 
 /// <summary>
-/// A fine histogram over a symmetric range [−R, R] that grows as larger values arrive, without keeping
-/// any values. R only ever doubles (R ← R·2^k), and because the bin count is even, every old bin then lies
-/// inside exactly one new bin: growing merges 2^k neighbours and loses no count and no order. The first
-/// sample fixes the starting R (its largest magnitude), so resolution is at worst half of a histogram
-/// sized for the final maximum. Memory is the bins alone, whatever the number of samples.
+/// A fine histogram over a symmetric range [−R, R) that grows as larger values arrive, without keeping
+/// any values. R is always a power of two, the smallest one strictly above every magnitude seen, so it
+/// depends only on the set of values, never on how they were split into samples or batches. Growing
+/// doubles R (R ← R·2^k); because the bin count is even, every old bin then lies inside exactly one new bin,
+/// and because a value's bin is floor(x·bins/2R) computed exactly (x times a power of two, then floor), a
+/// value binned at R and merged lands where it would have landed binned at 2^k·R directly. So the final
+/// counts are identical whatever the order and batching of the values. Resolution is at worst half of a
+/// histogram sized for the exact maximum. Memory is the bins alone, whatever the number of samples.
 /// </summary>
 internal sealed class StreamingHistogram
 {
@@ -28,10 +31,10 @@ internal sealed class StreamingHistogram
         _counts = new long[bins];
     }
 
-    /// <summary>Bin counts; bin i covers [−R + i·w, −R + (i+1)·w) with w = 2R / bins (the last includes R).</summary>
+    /// <summary>Bin counts; bin i covers [−R + i·w, −R + (i+1)·w) with w = 2R / bins.</summary>
     public ReadOnlySpan<long> Counts => _counts;
 
-    /// <summary>Half the covered range (0 while only zeros were seen).</summary>
+    /// <summary>Half the covered range, a power of two (0 while only zeros were seen).</summary>
     public double HalfRange { get; private set; }
 
     /// <summary>Width of one bin.</summary>
@@ -67,17 +70,20 @@ internal sealed class StreamingHistogram
         }
 
         int bins = _counts.Length;
+        // bins / 2R is bins times a power of two, exact in float; so is x times it (barring underflow of
+        // tiny values, which stay in the middle bins), and floor of an exact product is exact.
         float scale = (float)(bins / (2 * HalfRange));
-        float offset = bins / 2f;
+        int offset = bins / 2;
         for (int start = 0; start < values.Length; start += Chunk)
         {
             var chunk = values.Slice(start, Math.Min(Chunk, values.Length - start));
             var scaled = _scaled.AsSpan(0, chunk.Length);
             var indexes = _indexes.AsSpan(0, chunk.Length);
-            // index = floor((x + R) · bins / 2R) = trunc(x·scale + bins/2) for x ≥ −R; clamp catches x = R and rounding.
+            // index = floor(x·bins/2R) + bins/2, in [0, bins) since |x| < R; the clamp only guards NaN/∞ lanes.
             TensorPrimitives.Multiply(chunk, scale, scaled);
-            TensorPrimitives.Add(scaled, offset, scaled);
+            TensorPrimitives.Floor(scaled, scaled);
             TensorPrimitives.ConvertTruncating(scaled, indexes);
+            TensorPrimitives.Add(indexes, offset, indexes);
             TensorPrimitives.Clamp(indexes, 0, bins - 1, indexes);
             if (allFinite)
             {
@@ -112,10 +118,10 @@ internal sealed class StreamingHistogram
         return count;
     }
 
-    /// <summary>Widens the range (by powers of two) until it covers ±<paramref name="magnitude"/>.</summary>
+    /// <summary>Widens the range (by powers of two) until it strictly exceeds <paramref name="magnitude"/>.</summary>
     private void Grow(float magnitude)
     {
-        if (magnitude <= HalfRange)
+        if (magnitude < HalfRange || magnitude == 0)
         {
             return;
         }
@@ -123,7 +129,7 @@ internal sealed class StreamingHistogram
         int bins = _counts.Length;
         if (HalfRange == 0)
         {
-            HalfRange = magnitude;
+            HalfRange = PowerOfTwoAbove(magnitude);
             _counts[bins / 2] += _zerosBeforeRange;
             _zerosBeforeRange = 0;
             return;
@@ -131,7 +137,7 @@ internal sealed class StreamingHistogram
 
         int doublings = 0;
         double range = HalfRange;
-        while (range < magnitude)
+        while (range <= magnitude)
         {
             range *= 2;
             doublings++;
@@ -148,5 +154,12 @@ internal sealed class StreamingHistogram
 
         merged.CopyTo(_counts, 0);
         HalfRange = range;
+    }
+
+    /// <summary>The smallest power of two strictly greater than <paramref name="magnitude"/> (&gt; 0, finite).</summary>
+    private static double PowerOfTwoAbove(float magnitude)
+    {
+        // 2^(floor(log2 m) + 1): ILogB is exact for every finite float, subnormals included.
+        return Math.ScaleB(1.0, MathF.ILogB(magnitude) + 1);
     }
 }

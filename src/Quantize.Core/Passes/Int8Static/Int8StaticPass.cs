@@ -31,7 +31,7 @@ public sealed class Int8StaticPass : IQuantizationPass
     {
         ArgumentNullException.ThrowIfNull(context);
         var ranges = context.Ranges ?? throw new QuantizeException(ErrorCodes.InvalidOption, context.ModelPath, "Static INT8 needs calibrated activation ranges.");
-        var preprocessed = StaticPreprocessor.Optimize(context.ModelPath);
+        var preprocessed = context.Preprocessed ?? StaticPreprocessor.Optimize(context.ModelPath);
         Replace(context.Model, preprocessed);
         context.Result.Notes.Add("Pre-processed with ONNX Runtime's basic graph optimizations (BatchNormalization folded into Conv, constants folded).");
 
