@@ -22,6 +22,9 @@ public sealed class StreamingCalibrator : IDisposable
     /// <summary>A batch whose fetched activations would exceed this many bytes is made smaller.</summary>
     private const long ActivationBudgetBytes = 256L << 20;
 
+    /// <summary>A batch whose fetched activations reach this many bytes is folded in on several cores.</summary>
+    private const long ParallelFoldBytes = 1L << 20;
+
     private readonly string _modelPath;
     private readonly CalibrationOptions _options;
     private readonly IReadOnlyList<ModelInput> _inputs;
@@ -95,12 +98,16 @@ public sealed class StreamingCalibrator : IDisposable
             throw new QuantizeException(ErrorCodes.CalibrationDataEmpty, _modelPath, "No calibration samples were given; Quantize.Build never calibrates on random data.");
         }
 
+        // Threshold searches (entropy: ~1000 candidate windows per tensor) are independent per tensor.
+        var statistics = _statistics.ToArray();
+        var found = new TensorRange?[statistics.Length];
+        Parallel.For(0, statistics.Length, i => found[i] = statistics[i].Value.Range());
         var ranges = new Dictionary<string, TensorRange>(StringComparer.Ordinal);
-        foreach (var (name, statistic) in _statistics)
+        for (int i = 0; i < statistics.Length; i++)
         {
-            if (statistic.Range() is TensorRange range)
+            if (found[i] is TensorRange range)
             {
-                ranges[name] = range;
+                ranges[statistics[i].Key] = range;
             }
         }
 
@@ -187,9 +194,22 @@ public sealed class StreamingCalibrator : IDisposable
             long bytes = 0;
             for (int i = 0; i < _fetched.Length; i++)
             {
-                var span = outputs[i].GetTensorDataAsSpan<float>();
-                bytes += span.Length * sizeof(float);
-                _statistics[_fetched[i]].Add(span);
+                bytes += outputs[i].GetTensorTypeAndShape().ElementCount * sizeof(float);
+            }
+
+            // Each tensor's statistics are independent (their own bins and scratch), so they are folded in
+            // parallel straight from ONNX Runtime's buffers while ORT itself waits for the next batch; the
+            // result does not depend on the order. Small batches are not worth the scheduling.
+            if (bytes >= ParallelFoldBytes)
+            {
+                Parallel.For(0, _fetched.Length, i => _statistics[_fetched[i]].Add(outputs[i].GetTensorDataAsSpan<float>()));
+            }
+            else
+            {
+                for (int i = 0; i < _fetched.Length; i++)
+                {
+                    _statistics[_fetched[i]].Add(outputs[i].GetTensorDataAsSpan<float>());
+                }
             }
 
             // Keep one batch's activations within the budget (a big model with a batch axis).
