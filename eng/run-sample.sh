@@ -14,3 +14,11 @@ dotnet pack "$root/src/Quantize.Cli/Quantize.Cli.csproj" -c Release
 rm -rf "$root/artifacts/sample-packages/quantize.build" "$root/artifacts/sample-packages/quantize.runtime"
 
 dotnet run --project "$root/samples/$sample/$sample.csproj" -c Release
+
+# The build's quality check wrote a report beside the quantized model: show its Markdown summary.
+report="$(find "$root/samples/$sample/obj" -name '*.quantize-report.md' -print -quit 2>/dev/null || true)"
+if [ -n "$report" ]; then
+  echo
+  echo "Quality report ($report, HTML beside it):"
+  sed -n '1,40p' "$report"
+fi
