@@ -168,7 +168,7 @@ internal static class HtmlReport
         var scale = ChartScale.For(ranked.Select(l => l.LocalError));
         var kept = new HashSet<string>(report.Fallbacks.Select(f => f.Key), StringComparer.Ordinal);
         html.Append("<p>").Append(E(string.Create(CultureInfo.InvariantCulture,
-            $"{Plural(ranked.Count, "quantized layer")}, largest error first: the relative L2 error of each layer's output against the float model on the same inputs ({(scale.IsLogarithmic ? "logarithmic scale: the errors span several decades" : "linear scale")}).")));
+            $"{Plural(ranked.Count, "quantized layer")}, largest error first: the error each layer adds (relative L2 error of its output against the float model on the same inputs, minus that of its input, never below 0; {(scale.IsLogarithmic ? "logarithmic scale: the errors span several decades" : "linear scale")}).")));
         if (ranked.Any(l => kept.Contains(l.Node)))
         {
             html.Append(" <span class=\"legend-swatch\" style=\"background: var(--kept)\"></span>kept in higher precision");

@@ -29,7 +29,7 @@ internal static class LayerErrorChart
         var svg = new StringBuilder();
         svg.Append(Invariant($"<svg id=\"layer-chart\" class=\"chart\" viewBox=\"0 0 {Width} {height}\" width=\"{Width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"layer-chart-title layer-chart-desc\">\n"));
         svg.Append("<title id=\"layer-chart-title\">Per-layer error</title>\n");
-        svg.Append(Invariant($"<desc id=\"layer-chart-desc\">{layers.Count} quantized layers ranked by the relative L2 error of their output, on a {(scale.IsLogarithmic ? "logarithmic" : "linear")} scale. The table below lists the same values.</desc>\n"));
+        svg.Append(Invariant($"<desc id=\"layer-chart-desc\">{layers.Count} quantized layers ranked by the error each adds (relative L2 of its output minus that of its input), on a {(scale.IsLogarithmic ? "logarithmic" : "linear")} scale. The table below lists the same values.</desc>\n"));
         AppendAxis(svg, scale, height);
 
         for (int i = 0; i < layers.Count; i++)
@@ -72,7 +72,7 @@ internal static class LayerErrorChart
     private static string Tooltip(LayerSensitivity layer, bool kept)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{layer.Node} ({layer.OpType}): relative L2 error {ReportNumbers.Error(layer.LocalError)}");
+        text.Append(CultureInfo.InvariantCulture, $"{layer.Node} ({layer.OpType}): error added {ReportNumbers.Error(layer.LocalError)}");
         if (layer.EndToEndGain is { } gain)
         {
             text.Append(CultureInfo.InvariantCulture, $"; keeping it in float changes the worst output cosine by {ReportNumbers.Signed(gain)}");

@@ -151,7 +151,7 @@ internal static class MarkdownReport
         md.Append(shown == ranked.Count
             ? string.Create(CultureInfo.InvariantCulture, $"All {ranked.Count} quantized layers, largest error first")
             : string.Create(CultureInfo.InvariantCulture, $"The {shown} of {ranked.Count} quantized layers with the largest error"));
-        md.Append(" (relative L2 error of the layer's output against the float model on the same inputs; the HTML report charts every layer).\n\n");
+        md.Append(" (the error each layer adds: relative L2 error of its output against the float model on the same inputs, minus that of its input, never below 0; the HTML report charts every layer).\n\n");
         md.Append("| # | Node | Op | Local error | Cosine gain if kept in float | Kept |\n|---:|---|---|---:|---:|---|\n");
         for (int i = 0; i < shown; i++)
         {
