@@ -64,10 +64,12 @@ public static class QuantizeEngine
             var stagedModel = Path.Combine(staging, Path.GetFileName(fullOutput));
             result.BytesAfter = ModelWriter.Save(model.Value!, stagedModel);
             model.Value = null;
+            // Give the parsed model's memory back now: whatever loads the result next (our verification, or the
+            // quality check's sessions) then fits where it was, instead of adding to it.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             if (verifyOutput)
             {
                 progress?.Report("verifying with ONNX Runtime");
-                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 VerifyLoads(stagedModel, inputPath);
             }
 
@@ -146,6 +148,9 @@ public static class QuantizeEngine
             // Loading proves the graph resolves and every node has a kernel; pre-packed weight copies would
             // only add memory to a session that never runs.
             sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
+            // Nor graph optimizations: constant folding would materialize float32 copies of converted weights (BF16's
+            // Casts), and every kernel is still resolved without them.
+            sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
             using var session = new InferenceSession(stagedPath, sessionOptions);
         }
         catch (OnnxRuntimeException ex)

@@ -36,12 +36,7 @@ public sealed class ModelPair : IDisposable
     /// The float model's inputs as ONNX Runtime declares them (initializers listed among the inputs excluded),
     /// for reading samples without parsing the model again.
     /// </summary>
-    public IReadOnlyList<ModelInput> Inputs =>
-    [
-        .. Float.InputNames.Select(name => Float.InputMetadata[name] is { IsTensor: true } m
-            ? new ModelInput(name, (DataType)(int)m.ElementDataType, [.. m.Dimensions.Select(d => d > 0 ? (long?)d : null)])
-            : new ModelInput(name, DataType.Undefined, null)),
-    ];
+    public IReadOnlyList<ModelInput> Inputs => InputsOf(Float);
 
     /// <summary>The float model's session.</summary>
     internal InferenceSession Float { get; }
@@ -55,8 +50,7 @@ public sealed class ModelPair : IDisposable
         // Both sessions are built at once: building one (graph optimization, weight pre-packing) is mostly
         // single-threaded, and on a small machine the two together take little longer than the larger one.
         // Opening the quantized model is the engine's load check too (the quality check skips the engine's own).
-        var quantizedTask = Task.Run(() => OpenSession(quantizedModelPath, ErrorCodes.OutputRejected,
-            $"The quantized model of '{floatModelPath}' does not load in ONNX Runtime. This is a Quantize.Build defect; please report it with the model. Exclude the offending node to work around it"));
+        var quantizedTask = Task.Run(() => OpenSession(quantizedModelPath, ErrorCodes.OutputRejected, QuantizedRejected(floatModelPath)));
         InferenceSession? floatSession = null;
         try
         {
@@ -77,8 +71,17 @@ public sealed class ModelPair : IDisposable
         }
     }
 
-    /// <summary>The session options both models run with: the defaults an application gets, quiet logging.</summary>
-    public static SessionOptions CreateSessionOptions() => new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+    /// <summary>
+    /// The session options both models run with: the defaults an application gets, quiet logging, and weights
+    /// allocated exactly rather than from the growing arena (the check holds both models at once; this changes
+    /// memory, not kernels).
+    /// </summary>
+    public static SessionOptions CreateSessionOptions()
+    {
+        var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        options.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
+        return options;
+    }
 
     /// <summary>Runs <paramref name="session"/> on <paramref name="feed"/>, fetching <see cref="Outputs"/>.</summary>
     internal IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, SessionFeed feed, RunOptions runOptions, string source)
@@ -127,9 +130,36 @@ public sealed class ModelPair : IDisposable
         Quantized.Dispose();
     }
 
-    private static InferenceSession OpenSession(string path, string errorCode, string problem)
+    /// <summary>
+    /// Loads the quantized model alone (the engine's load check, QNT0011 when it fails) and returns its inputs. Weight
+    /// pre-packing and graph optimizations are off: the session only proves the model loads and says what it takes.
+    /// </summary>
+    public static IReadOnlyList<ModelInput> VerifyQuantized(string floatModelPath, string quantizedModelPath)
+    {
+        using var session = OpenSession(quantizedModelPath, ErrorCodes.OutputRejected, QuantizedRejected(floatModelPath), prepack: false);
+        return InputsOf(session);
+    }
+
+    private static string QuantizedRejected(string floatModelPath) =>
+        $"The quantized model of '{floatModelPath}' does not load in ONNX Runtime. This is a Quantize.Build defect; please report it with the model. Exclude the offending node to work around it";
+
+    private static IReadOnlyList<ModelInput> InputsOf(InferenceSession session) =>
+    [
+        .. session.InputNames.Select(name => session.InputMetadata[name] is { IsTensor: true } m
+            ? new ModelInput(name, (DataType)(int)m.ElementDataType, [.. m.Dimensions.Select(d => d > 0 ? (long?)d : null)])
+            : new ModelInput(name, DataType.Undefined, null)),
+    ];
+
+    private static InferenceSession OpenSession(string path, string errorCode, string problem, bool prepack = true)
     {
         using var options = CreateSessionOptions();
+        if (!prepack)
+        {
+            // A load check only (see QuantizeEngine's): no packed weight copies, no folded float32 copies.
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+            options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+        }
+
         try
         {
             return new InferenceSession(path, options);

@@ -115,6 +115,21 @@ internal sealed class QualityCheck
             Gates = Options.Gates,
         };
         report.Fallbacks.AddRange(result.Overridden);
+        if (_data.Samples is null && !(measureSpeed && CanTime(quantizedPath)))
+        {
+            // Nothing to compare or time: the load check alone, without holding the float model in ONNX Runtime too.
+            if (measureSpeed)
+            {
+                NothingToTime(report);
+            }
+            else if (Options.SpeedCheck is false)
+            {
+                report.Notes.Add("The speed check was turned off.");
+            }
+
+            return report;
+        }
+
         using var pair = ModelPair.Open(_inputPath, quantizedPath);
         CheckTop1Outputs(pair);
         CalibrationSample? first = null;
@@ -178,19 +193,33 @@ internal sealed class QualityCheck
 
         if (inputs is null)
         {
-            if (Options.Gates.MinSpeedup is not null)
-            {
-                throw new QuantizeException(ErrorCodes.EvaluationDataMissing, _inputPath,
-                    $"'{_inputPath}' has a MinSpeedup gate but nothing to time it on: its inputs have symbolic dimensions and there is no validation or calibration data.");
-            }
-
-            report.Notes.Add("The speed check was skipped: there is no data, and the inputs have symbolic dimensions, so no sample can be made up.");
+            NothingToTime(report);
             return null;
         }
 
         progress?.Report("timing float vs quantized");
         return SpeedCheck.Measure(pair, inputs, Options.SpeedBudget);
     }
+
+    /// <summary>No data and symbolic input dimensions: a MinSpeedup gate cannot be measured (QNT0020); otherwise a note.</summary>
+    private void NothingToTime(QualityReport report)
+    {
+        if (Options.Gates.MinSpeedup is not null)
+        {
+            throw new QuantizeException(ErrorCodes.EvaluationDataMissing, _inputPath,
+                $"'{_inputPath}' has a MinSpeedup gate but nothing to time it on: its inputs have symbolic dimensions and there is no validation or calibration data.");
+        }
+
+        report.Notes.Add("The speed check was skipped: there is no data, and the inputs have symbolic dimensions, so no sample can be made up.");
+    }
+
+    /// <summary>
+    /// True when the speed check has an input to time: some data, or fixed input shapes to fill with zeros. Learning
+    /// the shapes opens the quantized model, which is also its load check (QNT0011) when nothing else will.
+    /// </summary>
+    private bool CanTime(string quantizedPath) =>
+        Options.ValidationData is not null || _data.Calibration is not null
+        || SpeedCheck.ZeroInputs(ModelPair.VerifyQuantized(_inputPath, quantizedPath)) is not null;
 
     /// <summary>The first sample of whatever data there is, when evaluation did not read one (it was not asked for).</summary>
     private CalibrationSample? FirstAvailableSample(ModelPair pair)
