@@ -75,6 +75,12 @@ public static class Int4BlockQuantizer
             max = MathF.Max(max, v);
         }
 
+        return ScaleFromExtremes(min, max);
+    }
+
+    /// <summary>The symmetric scale from a block's min(0, values) and max(0, values).</summary>
+    internal static float ScaleFromExtremes(float min, float max)
+    {
         float extreme = MathF.Abs(max) > MathF.Abs(min) ? max : min;
         return extreme == 0f ? 0f : extreme / -8f; // +0, not −0, for an all-zero block
     }
@@ -90,6 +96,12 @@ public static class Int4BlockQuantizer
             max = MathF.Max(max, v);
         }
 
+        return AsymmetricFromExtremes(min, max);
+    }
+
+    /// <summary>Asymmetric scale and zero point from a block's min(0, values) and max(0, values).</summary>
+    internal static (float Scale, byte ZeroPoint) AsymmetricFromExtremes(float min, float max)
+    {
         float scale = (max - min) / MaxLevel;
         if (scale == 0f)
         {

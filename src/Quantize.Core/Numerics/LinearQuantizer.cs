@@ -11,7 +11,17 @@ public static class LinearQuantizer
 {
     /// <summary>Quantizes <paramref name="values"/> into signed bytes.</summary>
     public static void QuantizeToInt8(ReadOnlySpan<float> values, QuantizationParameters p, int qmin, int qmax, Span<sbyte> destination)
-        => QuantizeTo(values, p, qmin, qmax, destination);
+    {
+        CheckLengths(values.Length, destination.Length);
+        Span<float> scratch = stackalloc float[Math.Min(values.Length, 1024)];
+        for (int start = 0; start < values.Length; start += scratch.Length)
+        {
+            int count = Math.Min(scratch.Length, values.Length - start);
+            var chunk = scratch[..count];
+            ScaleRoundClamp(values.Slice(start, count), p, qmin, qmax, chunk);
+            VectorNarrowing.ToSBytes(chunk, destination.Slice(start, count));
+        }
+    }
 
     /// <summary>Quantizes <paramref name="values"/> into unsigned bytes.</summary>
     public static void QuantizeToUInt8(ReadOnlySpan<float> values, QuantizationParameters p, int qmin, int qmax, Span<byte> destination)

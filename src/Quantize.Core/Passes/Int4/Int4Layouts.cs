@@ -75,13 +75,16 @@ internal static class Int4Layouts
         return (Int4Packing.Pack(levels), dataDims, scales, rows.Symmetric ? null : Int4Packing.Pack(zeroPoints), parameterDims);
     }
 
-    private static byte[] PackZeroPointsPerRow(Int4QuantizedRows rows)
+    private static byte[] PackZeroPointsPerRow(Int4QuantizedRows rows) => PackZeroPointsPerRow(rows.ZeroPoints, rows.Rows, rows.BlocksPerRow);
+
+    /// <summary>Zero points [rows, blocksPerRow] packed two to a byte, each row starting on a byte boundary.</summary>
+    public static byte[] PackZeroPointsPerRow(byte[] zeroPoints, int rows, int blocksPerRow)
     {
-        int perRow = (rows.BlocksPerRow + 1) / 2;
-        var packed = new byte[(long)rows.Rows * perRow];
-        for (int r = 0; r < rows.Rows; r++)
+        int perRow = (blocksPerRow + 1) / 2;
+        var packed = new byte[(long)rows * perRow];
+        for (int r = 0; r < rows; r++)
         {
-            Int4Packing.Pack(rows.ZeroPoints.AsSpan(r * rows.BlocksPerRow, rows.BlocksPerRow), packed.AsSpan(r * perRow, perRow));
+            Int4Packing.Pack(zeroPoints.AsSpan(r * blocksPerRow, blocksPerRow), packed.AsSpan(r * perRow, perRow));
         }
 
         return packed;

@@ -81,12 +81,26 @@ internal sealed class Int4NodeRewriter
 
     private string[] AddMatMulNBitsTensors(Int4Candidate candidate)
     {
-        var rows = Quantize(candidate);
-        var (b, scales, zeroPoints) = Int4Layouts.MatMulNBits(rows);
+        byte[] b;
+        float[] scales;
+        byte[]? zeroPoints;
+        int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
+        // B is [K, N] row-major; the fused path quantizes and packs each column along K without a transposed
+        // copy. Non-finite weights take the element-wise path, which defines what they become.
+        if (Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
+        {
+            (b, scales) = (fused.B, fused.Scales);
+            zeroPoints = Symmetric ? null : Int4Layouts.PackZeroPointsPerRow(fused.ZeroPoints, candidate.Rows, blocksPerRow);
+        }
+        else
+        {
+            (b, scales, zeroPoints) = Int4Layouts.MatMulNBits(Quantize(candidate));
+        }
+
         var name = candidate.Weight.Name;
         var names = new List<string>
         {
-            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), DataType.Uint8, [rows.Rows, rows.BlocksPerRow, rows.BlockSize / 2], b)),
+            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q4"), DataType.Uint8, [candidate.Rows, blocksPerRow, candidate.BlockSize / 2], b)),
             AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, [scales.Length], scales)),
         };
         if (zeroPoints is not null)

@@ -27,7 +27,7 @@ internal sealed class GatherQuantizer : IDynamicOpQuantizer
     {
         if (node.Input.Count != 2 || rewrite.DefaultOpset < MinimumOpset
             || rewrite.Weights.Find(scope, node.Input[0]) is not { } table
-            || !rewrite.IsQuantizableFloatWeight(table, rank: null, out var values))
+            || !rewrite.IsQuantizableFloatWeight(table, rank: null, out var values, out var statistics))
         {
             return false;
         }
@@ -41,9 +41,9 @@ internal sealed class GatherQuantizer : IDynamicOpQuantizer
 
         int columns = (int)table.Tensor.Dims[rank - 1];
         int rows = values.Length / columns;
-        bool perColumn = rank == 2 && rewrite.DefaultOpset >= PerAxisOpset && rewrite.PerColumn(table, values, rows, columns);
+        bool perColumn = rank == 2 && rewrite.DefaultOpset >= PerAxisOpset && rewrite.PerColumn(table, statistics);
         var names = rewrite.Weights.GetOrCreate(table, perColumn ? "gather-per-column" : "gather", () =>
-            Int8Initializers.Add(rewrite, table, SymmetricWeights.Quantize(values, rows, columns, perColumn), [.. table.Tensor.Dims], string.Empty, zeroPointPerColumn: true));
+            Int8Initializers.Add(rewrite, table, SymmetricWeights.Quantize(values, rows, columns, perColumn, statistics), [.. table.Tensor.Dims], string.Empty, zeroPointPerColumn: true));
 
         var stem = Int8Rewrite.Stem(node);
         var gatheredRows = rewrite.Fresh($"{node.Output[0]}_quantized");

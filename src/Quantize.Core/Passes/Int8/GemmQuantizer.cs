@@ -19,7 +19,7 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
         // Gemm's inputs share one type constraint, so a float32 weight implies a float32 activation:
         // no type inference needed (it would cost an ONNX Runtime session over the whole model).
         if (node.Input.Count < 2 || rewrite.Weights.Find(scope, node.Input[1]) is not { } weight
-            || !rewrite.IsQuantizableFloatWeight(weight, rank: 2, out var values))
+            || !rewrite.IsQuantizableFloatWeight(weight, rank: 2, out var values, out _))
         {
             return false;
         }
@@ -41,9 +41,11 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
         var form = string.Create(CultureInfo.InvariantCulture, $"gemm transB={transB} alpha={alpha:R}");
         var names = rewrite.Weights.GetOrCreate(weight, form, () =>
         {
-            var kByN = KByN(values, rows, columns, transB, alpha);
-            bool perColumn = rewrite.PerColumn(weight, kByN, k, n);
-            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(kByN, k, n, perColumn), [k, n], transB ? "_transposed" : string.Empty, zeroPointPerColumn: false);
+            var kByN = KByN(values.Span, rows, columns, transB, alpha);
+            // alpha and the transpose change the columns, so the measurement of B itself does not apply.
+            var statistics = SymmetricWeights.Measure(kByN, k, n);
+            bool perColumn = rewrite.PerColumn(weight, statistics);
+            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(kByN, k, n, perColumn, statistics), [k, n], transB ? "_transposed" : string.Empty, zeroPointPerColumn: false);
         });
 
         var stem = Int8Rewrite.Stem(node);
@@ -89,7 +91,7 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
     }
 
     /// <summary>alpha·B as a row-major K×N matrix (transposing an N×K B).</summary>
-    private static float[] KByN(float[] values, int rows, int columns, bool transB, float alpha)
+    private static float[] KByN(ReadOnlySpan<float> values, int rows, int columns, bool transB, float alpha)
     {
         var result = new float[values.Length];
         for (int r = 0; r < rows; r++)

@@ -21,7 +21,7 @@ internal static class Int8Initializers
             rewrite.Fresh($"{weight.Name}{suffix}_zero_point"));
         long[] parameterDims = matrix.PerColumn ? [matrix.Scales.Length] : [];
         var store = rewrite.Weights;
-        store.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.Values, DataType.Int8, dims, matrix.Values));
+        store.AddInitializer(weight.Owner, TensorValues.Create(names.Values, DataType.Int8, dims, matrix.Values));
         store.AddInitializer(weight.Owner, TensorValues.FromFloats(names.Scale, parameterDims, matrix.Scales));
         long[] zeroPointDims = zeroPointPerColumn ? parameterDims : [];
         store.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.ZeroPoint, DataType.Int8, zeroPointDims, new sbyte[zeroPointPerColumn ? matrix.Scales.Length : 1]));

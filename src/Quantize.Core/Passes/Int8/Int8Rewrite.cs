@@ -29,9 +29,10 @@ internal sealed class Int8Rewrite
     /// True when <paramref name="weight"/> is a float32 tensor of rank <paramref name="rank"/> (any rank if
     /// null) that is big enough to be worth quantizing and holds only finite values.
     /// </summary>
-    public bool IsQuantizableFloatWeight(ConstantWeight weight, int? rank, out float[] values)
+    public bool IsQuantizableFloatWeight(ConstantWeight weight, int? rank, out ReadOnlyMemory<float> values, out WeightStatistics statistics)
     {
-        values = [];
+        values = ReadOnlyMemory<float>.Empty;
+        statistics = new WeightStatistics(AllFinite: true, []);
         var tensor = weight.Tensor;
         if (tensor.ElementType() != DataType.Float || (rank is not null && tensor.Dims.Count != rank) || tensor.Dims.Count == 0)
         {
@@ -43,8 +44,10 @@ internal sealed class Int8Rewrite
             return false;
         }
 
-        values = tensor.ReadFloats();
-        if (!values.All(float.IsFinite))
+        values = tensor.ReadFloatMemory();
+        int columns = (int)tensor.Dims[^1];
+        statistics = SymmetricWeights.Measure(values, values.Length / columns, columns);
+        if (!statistics.AllFinite)
         {
             Context.Result.Notes.Add($"Weight '{weight.Name}' holds NaN or infinity; it stays float.");
             return false;
@@ -54,14 +57,14 @@ internal sealed class Int8Rewrite
     }
 
     /// <summary>Per-column scales for a K×N (rows×columns) weight: on request, or automatically for outlier columns.</summary>
-    public bool PerColumn(ConstantWeight weight, float[] values, int rows, int columns)
+    public bool PerColumn(ConstantWeight weight, WeightStatistics statistics)
     {
         if (Options.PerChannel)
         {
-            return columns > 1;
+            return statistics.ColumnMaxMagnitude.Length > 1;
         }
 
-        if (!SymmetricWeights.UsePerColumn(values, rows, columns, perChannelRequested: false))
+        if (!SymmetricWeights.UsePerColumn(statistics, perChannelRequested: false))
         {
             return false;
         }

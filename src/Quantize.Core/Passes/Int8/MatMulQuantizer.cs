@@ -15,7 +15,7 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
         // MatMul's inputs share one type constraint, so a float32 weight implies a float32 activation:
         // no type inference needed (it would cost an ONNX Runtime session over the whole model).
         if (node.Input.Count != 2 || rewrite.Weights.Find(scope, node.Input[1]) is not { } weight
-            || !rewrite.IsQuantizableFloatWeight(weight, rank: 2, out var values))
+            || !rewrite.IsQuantizableFloatWeight(weight, rank: 2, out var values, out var statistics))
         {
             return false;
         }
@@ -24,8 +24,8 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
         int n = (int)weight.Tensor.Dims[1];
         var names = rewrite.Weights.GetOrCreate(weight, "matmul", () =>
         {
-            bool perColumn = rewrite.PerColumn(weight, values, k, n);
-            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(values, k, n, perColumn), [k, n], string.Empty, zeroPointPerColumn: false);
+            bool perColumn = rewrite.PerColumn(weight, statistics);
+            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(values, k, n, perColumn, statistics), [k, n], string.Empty, zeroPointPerColumn: false);
         });
 
         IntegerMatMulChain.Emit(rewrite, scope, node.Input[0], names, node.Output[0], Int8Rewrite.Stem(node));
