@@ -115,6 +115,7 @@ internal sealed class QualityCheck
             Gates = Options.Gates,
         };
         report.Fallbacks.AddRange(result.Overridden);
+        QuantizeEngine.ReleaseManagedMemory();
         if (_data.Samples is null && !(measureSpeed && CanTime(quantizedPath)))
         {
             // Nothing to compare or time: the load check alone, without holding the float model in ONNX Runtime too.
