@@ -12,8 +12,6 @@ namespace Quantize.Build.Tests;
 [Collection(PackedBuildTests.Name)]
 public sealed class CalibratedBuildTests(PackageFixture fixture)
 {
-    private static readonly long[] Shape = [1, 3, 16, 16];
-
     [Fact]
     public void Calibration_data_drives_static_int8_and_is_an_input_of_the_incremental_build()
     {
@@ -22,7 +20,7 @@ public sealed class CalibratedBuildTests(PackageFixture fixture)
         var calib = Directory.CreateDirectory(Path.Combine(project.Directory, "calib")).FullName;
         for (int seed = 0; seed < 8; seed++)
         {
-            File.WriteAllBytes(Path.Combine(calib, $"sample-{seed}.npy"), NpyWriter.Floats(Sample(seed), Shape));
+            CnnSamples.Write(Path.Combine(calib, $"sample-{seed}.npy"), seed);
         }
 
         project.Items = """<QuantizedModel Include="models/cnn.onnx" Precision="Int8" CalibrationData="calib" />""";
@@ -43,9 +41,9 @@ public sealed class CalibratedBuildTests(PackageFixture fixture)
         Assert.Equal(8, deps.Count(l => l.EndsWith(".npy", StringComparison.Ordinal)));
 
         // The float model still agrees with the quantized one roughly: the ranges are real.
-        var x = Sample(100);
-        var expected = OrtRunner.Run(modelPath, new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, Shape) }).Values.Single();
-        var actual = OrtRunner.Run(output, new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, Shape) }).Values.Single();
+        var x = CnnSamples.Sample(100);
+        var expected = OrtRunner.Run(modelPath, new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, CnnSamples.Shape) }).Values.Single();
+        var actual = OrtRunner.Run(output, new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, CnnSamples.Shape) }).Values.Single();
         Assert.True(Similarity.Cosine(expected, actual) > 0.98, $"cosine {Similarity.Cosine(expected, actual)}");
 
         // Nothing changed: no worker.
@@ -54,7 +52,7 @@ public sealed class CalibratedBuildTests(PackageFixture fixture)
         Assert.Equal(0, noop.WorkerRuns);
 
         // One sample edited: the model reruns and calibrates again (new data, new fingerprint).
-        File.WriteAllBytes(Path.Combine(calib, "sample-3.npy"), NpyWriter.Floats(Sample(33), Shape));
+        CnnSamples.Write(Path.Combine(calib, "sample-3.npy"), 33);
         var edited = project.Build();
         Assert.True(edited.ExitCode == 0, edited.Output);
         Assert.Equal(1, edited.WorkerRuns);
@@ -76,17 +74,5 @@ public sealed class CalibratedBuildTests(PackageFixture fixture)
         var failed = project.Build();
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains(failed.Output.Split('\n'), l => l.Contains("error QNT0014", StringComparison.Ordinal) && l.Contains("cnn.onnx", StringComparison.Ordinal));
-    }
-
-    /// <summary>A smooth deterministic image-like sample in [-1, 1].</summary>
-    private static float[] Sample(int seed)
-    {
-        var values = new float[3 * 16 * 16];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = MathF.Sin((i * 0.13f) + (seed * 0.7f)) * MathF.Cos(i * 0.029f * (1 + (seed % 3)));
-        }
-
-        return values;
     }
 }

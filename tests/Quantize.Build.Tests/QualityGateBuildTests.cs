@@ -12,8 +12,6 @@ namespace Quantize.Build.Tests;
 [Collection(PackedBuildTests.Name)]
 public sealed class QualityGateBuildTests(PackageFixture fixture)
 {
-    private static readonly long[] Shape = [1, 3, 16, 16];
-
     [Fact]
     public void Gates_fail_the_build_on_the_item_and_pass_with_a_summary_line_and_a_report()
     {
@@ -23,8 +21,8 @@ public sealed class QualityGateBuildTests(PackageFixture fixture)
         var validation = Directory.CreateDirectory(Path.Combine(project.Directory, "validation")).FullName;
         for (int seed = 0; seed < 8; seed++)
         {
-            File.WriteAllBytes(Path.Combine(calib, $"sample-{seed}.npy"), NpyWriter.Floats(Sample(seed), Shape));
-            File.WriteAllBytes(Path.Combine(validation, $"sample-{seed}.npy"), NpyWriter.Floats(Sample(100 + seed), Shape));
+            CnnSamples.Write(Path.Combine(calib, $"sample-{seed}.npy"), seed);
+            CnnSamples.Write(Path.Combine(validation, $"sample-{seed}.npy"), 100 + seed);
         }
 
         project.WriteProgram("""Console.WriteLine("ok");""");
@@ -66,21 +64,9 @@ public sealed class QualityGateBuildTests(PackageFixture fixture)
         Assert.True(File.Exists(report));
 
         // A validation sample edited: the check reruns (validation data is an input of the incremental build).
-        File.WriteAllBytes(Path.Combine(validation, "sample-2.npy"), NpyWriter.Floats(Sample(222), Shape));
+        CnnSamples.Write(Path.Combine(validation, "sample-2.npy"), 222);
         var edited = project.Build();
         Assert.True(edited.ExitCode == 0, edited.Output);
         Assert.Equal(1, edited.WorkerRuns);
-    }
-
-    /// <summary>A smooth deterministic image-like sample in [-1, 1].</summary>
-    private static float[] Sample(int seed)
-    {
-        var values = new float[3 * 16 * 16];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = MathF.Sin((i * 0.13f) + (seed * 0.7f)) * MathF.Cos(i * 0.029f * (1 + (seed % 3)));
-        }
-
-        return values;
     }
 }
