@@ -11,13 +11,8 @@ namespace Quantize.Benchmarks;
 /// column is relative to FP32). One 20-token sentence, batch 1, default session options.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class InferenceLatencyBenchmarks
+public class InferenceLatencyBenchmarks : SessionLatencyBenchmark
 {
-    private InferenceSession? _session;
-    private OrtValue[] _inputs = [];
-    private string[] _inputNames = [];
-    private RunOptions? _runOptions;
-
     [Params("Fp32", "Fp16", "Bf16", "Int8", "Int4")]
     public string Variant { get; set; } = "Fp32";
 
@@ -36,36 +31,16 @@ public class InferenceLatencyBenchmarks
             QuantizeEngine.Quantize(BenchmarkModels.MiniLm, path, new QuantizeOptions { Precision = precision });
         }
 
-        _session = new InferenceSession(path);
         var tokenizer = BertTokenizer.Create(RealModels.MiniLmVocabPath);
         var ids = tokenizer.EncodeToIds("The quick brown fox jumps over the lazy dog near the quiet river bank today.").Select(i => (long)i).ToArray();
         var shape = new long[] { 1, ids.Length };
-        _inputNames = ["input_ids", "attention_mask", "token_type_ids"];
-        _inputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(ids, shape),
-            OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, ids.Length).ToArray(), shape),
-            OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape),
-        ];
-        _runOptions = new RunOptions();
-    }
-
-    [Benchmark]
-    public int Run()
-    {
-        using var outputs = _session!.Run(_runOptions, _inputNames, _inputs, _session.OutputNames);
-        return outputs.Count;
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var input in _inputs)
-        {
-            input.Dispose();
-        }
-
-        _runOptions?.Dispose();
-        _session?.Dispose();
+        Open(
+            path,
+            ["input_ids", "attention_mask", "token_type_ids"],
+            [
+                OrtValue.CreateTensorValueFromMemory(ids, shape),
+                OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, ids.Length).ToArray(), shape),
+                OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape),
+            ]);
     }
 }

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.ML.OnnxRuntime;
 using Quantize.Core;
 using Quantize.Core.Calibration;
 using Quantize.Core.Calibration.Data;
@@ -13,13 +12,8 @@ namespace Quantize.Benchmarks;
 /// sentences). Compare the two variants of the same model.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
-public class StaticInt8LatencyBenchmarks
+public class StaticInt8LatencyBenchmarks : SessionLatencyBenchmark
 {
-    private InferenceSession? _session;
-    private OrtValue[] _inputs = [];
-    private string[] _inputNames = [];
-    private RunOptions? _runOptions;
-
     [Params("ResNet18", "MiniLm")]
     public string Model { get; set; } = "ResNet18";
 
@@ -41,43 +35,14 @@ public class StaticInt8LatencyBenchmarks
             CalibratedQuantizer.Quantize(floatPath, path, new QuantizeOptions { Precision = Precision.Int8 }, calibration, new CalibrationOptions());
         }
 
-        _session = new InferenceSession(path);
         var (model, _) = Core.Onnx.ModelReader.Load(floatPath);
         // One held-out sample: the photo or sentence right after the calibration set.
         var sampleSource = Model == "ResNet18"
             ? calibration with { Sources = [photos[1]] }
             : calibration with { Sources = [SentencesFile(offset: 30)], MaxSamples = 1 };
         var sample = new CalibrationDataReader(model, sampleSource).Read().First();
-        _inputNames = [.. sample.Inputs.Keys.Order(StringComparer.Ordinal)];
-        _inputs = [.. _inputNames.Select(name => ToOrtValue(sample.Inputs[name]))];
-        _runOptions = new RunOptions();
-    }
-
-    [Benchmark]
-    public int Run()
-    {
-        using var outputs = _session!.Run(_runOptions, _inputNames, _inputs, _session.OutputNames);
-        return outputs.Count;
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var input in _inputs)
-        {
-            input.Dispose();
-        }
-
-        _runOptions?.Dispose();
-        _session?.Dispose();
-    }
-
-    private static OrtValue ToOrtValue(CalibrationTensor tensor)
-    {
-        long[] shape = [.. tensor.Shape];
-        return tensor.ElementType == Core.Onnx.TensorProto.Types.DataType.Float
-            ? OrtValue.CreateTensorValueFromMemory(tensor.FloatSpan.ToArray(), shape)
-            : OrtValue.CreateTensorValueFromMemory(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(tensor.Data.Span).ToArray(), shape);
+        string[] names = [.. sample.Inputs.Keys.Order(StringComparer.Ordinal)];
+        Open(path, names, [.. names.Select(name => sample.Inputs[name].ToOrtValue())]);
     }
 
     private static string SentencesFile(int offset = 0)

@@ -69,7 +69,7 @@ internal static class ModelSettings
     internal static string? Get(IReadOnlyDictionary<string, string> settings, string name) =>
         settings.TryGetValue(name, out var value) ? value.Trim() : null;
 
-    private static bool Bool(IReadOnlyDictionary<string, string> settings, string name, bool fallback, string source)
+    internal static bool Bool(IReadOnlyDictionary<string, string> settings, string name, bool fallback, string source)
     {
         var text = Get(settings, name);
         if (string.IsNullOrEmpty(text))

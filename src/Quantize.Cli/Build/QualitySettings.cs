@@ -21,6 +21,7 @@ internal static class QualitySettings
     public static QualityCheckOptions Parse(IReadOnlyDictionary<string, string> settings, string source, string projectDirectory, Func<IReadOnlyList<string>> outputNames)
     {
         var validation = CalibrationSettings.PathList(settings, "ValidationData");
+        bool check = ModelSettings.Bool(settings, "QualityCheck", true, source);
         return new QualityCheckOptions
         {
             ValidationData = validation.Count == 0 ? null : CalibrationSettings.DataOptions(settings, validation, "ValidationSamples", source, projectDirectory),
@@ -32,12 +33,10 @@ internal static class QualitySettings
                 MaxTop1Drop = Number(settings, "MaxTop1Drop", source, min: 0, max: 1),
                 MinSpeedup = Number(settings, "MinSpeedup", source, min: 0, max: double.MaxValue),
             },
-            Evaluate = Flag(settings, "QualityCheck", source),
-            SpeedCheck = Flag(settings, "QualityCheck", source) && Flag(settings, "SpeedCheck", source),
-            AutoMixedPrecision = Flag(settings, "AutoMixedPrecision", source, fallback: false),
-            MaxFallbacks = ModelSettings.Get(settings, "MaxFallbacks") is { Length: > 0 }
-                ? (int)ModelSettings.Long(settings, "MaxFallbacks", QualityCheckOptions.DefaultMaxFallbacks, source)
-                : QualityCheckOptions.DefaultMaxFallbacks,
+            Evaluate = check,
+            SpeedCheck = check && ModelSettings.Bool(settings, "SpeedCheck", true, source),
+            AutoMixedPrecision = ModelSettings.Bool(settings, "AutoMixedPrecision", false, source),
+            MaxFallbacks = (int)ModelSettings.Long(settings, "MaxFallbacks", QualityCheckOptions.DefaultMaxFallbacks, source),
         };
     }
 
@@ -92,17 +91,6 @@ internal static class QualitySettings
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= min && value <= max
             ? value
             : throw Invalid(source, string.Create(CultureInfo.InvariantCulture, $"{name}='{text}' is not a number{(min > double.MinValue ? $" between {min} and {max}" : "")}."));
-    }
-
-    private static bool Flag(IReadOnlyDictionary<string, string> settings, string name, string source, bool fallback = true)
-    {
-        var text = ModelSettings.Get(settings, name);
-        if (string.IsNullOrEmpty(text))
-        {
-            return fallback;
-        }
-
-        return bool.TryParse(text, out var value) ? value : throw Invalid(source, $"{name}='{text}' is not true or false.");
     }
 
     private static QuantizeException Invalid(string source, string message) => new(ErrorCodes.InvalidOption, source, message);
