@@ -4,6 +4,7 @@ using Quantize.Core.Calibration;
 using Quantize.Core.Calibration.Data;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Passes.Int8Static;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core;
 
@@ -41,11 +42,7 @@ public static class CalibratedQuantizer
             throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 only, not {options.Precision}.");
         }
 
-        if (!File.Exists(inputPath))
-        {
-            throw new QuantizeException(ErrorCodes.ModelNotFound, inputPath, $"Model '{inputPath}' does not exist.");
-        }
-
+        OutputTarget.Check(inputPath, outputPath);
         return Quantize(inputPath, outputPath, options, Calibrate(inputPath, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
     }
 

@@ -2,6 +2,7 @@ using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Evaluation;
 using Quantize.Core.MixedPrecision;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core;
 
@@ -28,6 +29,7 @@ public static class CheckedQuantizer
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, QualityCheckOptions quality,
         CalibrationSetup? calibration = null, IProgress<string>? progress = null, Action<QualityReport>? measured = null)
     {
+        OutputTarget.Check(inputPath, outputPath);
         var check = QualityCheck.Prepare(inputPath, options, quality, calibration);
         using var staged = Stage(outputPath);
         var result = check.Attempt(staged.ModelPath, [], measureSpeed: true, progress);

@@ -7,6 +7,7 @@ using Quantize.Core.Graph;
 using Quantize.Core.Onnx;
 using Quantize.Core.Passes;
 using Quantize.Core.Passes.Overrides;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core;
 
@@ -36,7 +37,10 @@ public static class QuantizeEngine
     /// <param name="progress">Receives short phase descriptions ("reading", "quantizing"...).</param>
     /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, IProgress<string>? progress = null, bool verifyOutput = true)
-        => Quantize(inputPath, outputPath, options, ranges, preprocessed: null, progress, verifyOutput);
+    {
+        OutputTarget.Check(inputPath, outputPath);
+        return Quantize(inputPath, outputPath, options, ranges, preprocessed: null, progress, verifyOutput);
+    }
 
     /// <summary>
     /// As above, with the static pass's pre-processed graph when the caller already has it (calibration ran on
@@ -160,8 +164,7 @@ public static class QuantizeEngine
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new QuantizeException(ErrorCodes.OutputRejected, inputPath,
-                $"The quantized model of '{inputPath}' does not load in ONNX Runtime ({ex.Message}). This is a Quantize.Build defect; please report it with the model. Exclude the offending node to work around it.", ex);
+            throw RejectedOutput.Blame(inputPath, ex);
         }
     }
 }

@@ -16,8 +16,11 @@ public static class ErrorCodes
     /// <summary>The requested precision is not one of fp16, bf16, int8, int4.</summary>
     public const string UnknownPrecision = "QNT0003";
 
-    /// <summary>An external-data location points outside the model's folder (or is otherwise unsafe).</summary>
-    public const string HostileExternalData = "QNT0004";
+    /// <summary>
+    /// A path the engine was led to is unsafe: an external-data location that leaves the model's folder (absolute,
+    /// <c>..</c>, or through a symbolic link in any component), or a FIFO, device or socket where a file is read.
+    /// </summary>
+    public const string HostilePath = "QNT0004";
 
     /// <summary>An external-data file is missing or shorter than the tensor needs.</summary>
     public const string MissingExternalData = "QNT0005";
@@ -74,6 +77,24 @@ public static class ErrorCodes
     public const string EvaluationDataMissing = "QNT0020";
 
     /// <summary>
+    /// The output path is refused before any work: empty, a folder, a FIFO/device/socket, or the input model or
+    /// one of its external-data files (which writing would destroy).
+    /// </summary>
+    public const string OutputPathRefused = "QNT0021";
+
+    /// <summary>
+    /// A tensor in the model claims more than the file holds: dimensions whose product overflows or exceeds the
+    /// format's limits, or stored data shorter or longer than its dimensions need. Names the tensor.
+    /// </summary>
+    public const string InconsistentTensor = "QNT0022";
+
+    /// <summary>A calibration or validation image's header claims more pixels than the decoder limit allows (default 100 megapixels).</summary>
+    public const string ImageTooLarge = "QNT0023";
+
+    /// <summary>Calibration produced no finite range for any tensor (for example all-NaN or all-infinite data).</summary>
+    public const string CalibrationNotFinite = "QNT0024";
+
+    /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
     /// </summary>
@@ -93,4 +114,16 @@ public static class ErrorCodes
 
     /// <summary>Warning: the speed check measured the quantized model slower than its float original on this machine.</summary>
     public const string SlowerThanFloat = "QNT1005";
+
+    /// <summary>
+    /// Warning: a build-cache entry failed verification (a file's size or SHA-256 differs from what was recorded when
+    /// it was made, or it is unreadable or incomplete); it was removed and the model quantized again.
+    /// </summary>
+    public const string CacheEntryCorrupt = "QNT1006";
+
+    /// <summary>Warning: a saved calibration ranges file is damaged (content hash, non-finite or unordered ranges); it was ignored and the model calibrated again.</summary>
+    public const string RangesCacheInvalid = "QNT1007";
+
+    /// <summary>Warning: a weight holds NaN or infinite values; it was left in float (its scale would be meaningless).</summary>
+    public const string NonFiniteWeight = "QNT1008";
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Quantize.Core.Calibration.Data;
 using Quantize.Core.Diagnostics;
+using Quantize.Core.Onnx;
 using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
 
 namespace Quantize.Core.Evaluation;
@@ -50,11 +51,13 @@ public sealed class ModelPair : IDisposable
         // Both sessions are built at once: building one (graph optimization, weight pre-packing) is mostly
         // single-threaded, and on a small machine the two together take little longer than the larger one.
         // Opening the quantized model is the engine's load check too (the quality check skips the engine's own).
-        var quantizedTask = Task.Run(() => OpenSession(quantizedModelPath, ErrorCodes.OutputRejected, QuantizedRejected(floatModelPath)));
+        // ONNX Runtime resolves the float model's external data itself: vet the locations first.
+        ExternalData.Vet(floatModelPath);
+        var quantizedTask = Task.Run(() => OpenQuantized(floatModelPath, quantizedModelPath));
         InferenceSession? floatSession = null;
         try
         {
-            floatSession = OpenSession(floatModelPath, ErrorCodes.RuntimeRejectedModel, $"ONNX Runtime cannot load '{floatModelPath}' for evaluation");
+            floatSession = OpenSession(floatModelPath, $"ONNX Runtime cannot load '{floatModelPath}' for evaluation");
             return new ModelPair(floatModelPath, quantizedModelPath, floatSession, quantizedTask.GetAwaiter().GetResult());
         }
         catch
@@ -136,12 +139,9 @@ public sealed class ModelPair : IDisposable
     /// </summary>
     public static IReadOnlyList<ModelInput> VerifyQuantized(string floatModelPath, string quantizedModelPath)
     {
-        using var session = OpenSession(quantizedModelPath, ErrorCodes.OutputRejected, QuantizedRejected(floatModelPath), prepack: false);
+        using var session = OpenQuantized(floatModelPath, quantizedModelPath, prepack: false);
         return InputsOf(session);
     }
-
-    private static string QuantizedRejected(string floatModelPath) =>
-        $"The quantized model of '{floatModelPath}' does not load in ONNX Runtime. This is a Quantize.Build defect; please report it with the model. Exclude the offending node to work around it";
 
     private static IReadOnlyList<ModelInput> InputsOf(InferenceSession session) =>
     [
@@ -150,7 +150,32 @@ public sealed class ModelPair : IDisposable
             : new ModelInput(name, DataType.Undefined, null)),
     ];
 
-    private static InferenceSession OpenSession(string path, string errorCode, string problem, bool prepack = true)
+    /// <summary>Opens the quantized model; a refusal names the float model, with the blame decided by <see cref="RejectedOutput"/>.</summary>
+    private static InferenceSession OpenQuantized(string floatModelPath, string quantizedModelPath, bool prepack = true)
+    {
+        try
+        {
+            return CreateSession(quantizedModelPath, prepack);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw RejectedOutput.Blame(floatModelPath, ex);
+        }
+    }
+
+    private static InferenceSession OpenSession(string path, string problem)
+    {
+        try
+        {
+            return CreateSession(path, prepack: true);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new QuantizeException(ErrorCodes.RuntimeRejectedModel, path, $"{problem} ({ex.Message}).", ex);
+        }
+    }
+
+    private static InferenceSession CreateSession(string path, bool prepack)
     {
         using var options = CreateSessionOptions();
         if (!prepack)
@@ -160,13 +185,6 @@ public sealed class ModelPair : IDisposable
             options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
         }
 
-        try
-        {
-            return new InferenceSession(path, options);
-        }
-        catch (OnnxRuntimeException ex)
-        {
-            throw new QuantizeException(errorCode, path, $"{problem} ({ex.Message}).", ex);
-        }
+        return new InferenceSession(path, options);
     }
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core.Onnx;
 
@@ -43,40 +44,62 @@ public static class ExternalData
     }
 
     /// <summary>
-    /// Returns the full path of <paramref name="location"/> if, and only if, it stays inside
-    /// <paramref name="modelDirectory"/> after normalisation and after following a link.
+    /// Checks every external-data location <paramref name="modelPath"/> names against the same policy as
+    /// <see cref="Resolve"/>, without reading weights; returns the real paths of the files they name. Run before
+    /// ONNX Runtime is given the model's path, since it resolves external data on its own.
+    /// </summary>
+    public static IReadOnlyList<string> Vet(string modelPath)
+    {
+        var modelDirectory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        return [.. ExternalReferences.Scan(modelPath)
+            .Select(r => ResolveInside(modelDirectory, r.Location, r.Tensor, modelPath))
+            .Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Returns the real path of <paramref name="location"/> if, and only if, the file the operating system would open
+    /// for it lies inside <paramref name="modelDirectory"/> and is a regular file. Every component is resolved
+    /// (<see cref="RealPath"/>), so a link to a folder elsewhere is caught as well as a link to a file; the
+    /// returned path holds no links, so what is read is what was checked.
     /// </summary>
     internal static string ResolveInside(string modelDirectory, string location, string tensorName, string modelPath)
     {
-        QuantizeException Hostile(string why) => new(ErrorCodes.HostileExternalData, modelPath,
-            $"Tensor '{tensorName}' has external-data location '{location}', which {why}; only files inside '{modelDirectory}' are read.");
+        QuantizeException Hostile(string why) => new(ErrorCodes.HostilePath, modelPath,
+            $"Tensor '{tensorName}' has external-data location '{location}', which {why}; only regular files inside '{modelDirectory}' are read.");
 
         if (location.Contains('\0', StringComparison.Ordinal) || Path.IsPathRooted(location) || location.Contains(':', StringComparison.Ordinal))
         {
             throw Hostile("is an absolute or drive-qualified path");
         }
 
-        var root = Path.TrimEndingDirectorySeparator(modelDirectory) + Path.DirectorySeparatorChar;
-        var full = Path.GetFullPath(Path.Combine(modelDirectory, location));
-        if (!full.StartsWith(root, StringComparison.Ordinal))
+        string realFolder, full;
+        try
         {
-            throw Hostile("leaves the model's folder");
+            realFolder = RealPath.Of(modelDirectory);
+            full = RealPath.Under(realFolder, location);
+        }
+        catch (IOException ex)
+        {
+            throw Hostile($"cannot be resolved ({ex.Message})");
         }
 
-        if (!File.Exists(full))
+        if (!RealPath.IsInside(full, realFolder))
         {
-            throw new QuantizeException(ErrorCodes.MissingExternalData, modelPath,
-                $"Tensor '{tensorName}' refers to external-data file '{location}', which does not exist.");
+            throw Hostile(FileKinds.Of(Path.GetFullPath(Path.Combine(modelDirectory, location)), followLinks: false) == FileKind.SymbolicLink
+                ? "is a link to a file outside the model's folder"
+                : "leaves the model's folder");
         }
 
-        // A symbolic link inside the folder may still point outside it.
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
-        if (target is not null && !Path.GetFullPath(target.FullName).StartsWith(root, StringComparison.Ordinal))
+        switch (FileKinds.Of(full))
         {
-            throw Hostile("is a link to a file outside the model's folder");
+            case FileKind.Regular:
+                return full;
+            case FileKind.Missing:
+                throw new QuantizeException(ErrorCodes.MissingExternalData, modelPath,
+                    $"Tensor '{tensorName}' refers to external-data file '{location}', which does not exist.");
+            default:
+                throw Hostile($"is {FileKinds.Describe(FileKinds.Of(full))}, not a regular file");
         }
-
-        return full;
     }
 
     private static long ParseLong(Dictionary<string, string> entries, string key, long fallback, string tensorName, string modelPath)
@@ -100,13 +123,20 @@ public static class ExternalData
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
         if (length < 0)
         {
-            length = stream.Length - offset;
+            length = offset is >= 0 && offset <= stream.Length ? stream.Length - offset : 0;
         }
 
-        if (offset < 0 || offset + length > stream.Length || length > int.MaxValue)
+        // Compared without adding: an offset near 2^63 must not wrap around into a plausible range.
+        if (offset < 0 || offset > stream.Length || length < 0 || length > stream.Length - offset)
         {
             throw new QuantizeException(ErrorCodes.MissingExternalData, modelPath,
-                $"Tensor '{tensorName}' needs bytes {offset}..{offset + length} of '{Path.GetFileName(file)}', which has only {stream.Length}.");
+                $"Tensor '{tensorName}' needs {length} bytes from offset {offset} of '{Path.GetFileName(file)}', which has only {stream.Length}.");
+        }
+
+        if (length > Array.MaxLength)
+        {
+            throw new QuantizeException(ErrorCodes.InconsistentTensor, modelPath,
+                $"Tensor '{tensorName}' claims {length} bytes of external data; one tensor can hold at most {Array.MaxLength}.");
         }
 
         var buffer = new byte[length];

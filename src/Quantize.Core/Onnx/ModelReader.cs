@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Quantize.Core.Diagnostics;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core.Onnx;
 
@@ -19,10 +20,7 @@ public static class ModelReader
     public static (ModelProto Model, long StoredBytes) Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new QuantizeException(ErrorCodes.ModelNotFound, path, $"Model file '{path}' does not exist.");
-        }
+        InputFiles.RequireRegular(path, "model file", ErrorCodes.ModelNotFound, path);
 
         ModelProto model;
         try
@@ -37,9 +35,9 @@ public static class ModelReader
             throw new QuantizeException(ErrorCodes.InvalidModel, path,
                 $"'{path}' is not a readable ONNX model (truncated or corrupt protobuf: {ex.Message}).", ex);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new QuantizeException(ErrorCodes.ModelNotFound, path, $"Cannot read '{path}': {ex.Message}", ex);
+            throw new QuantizeException(ErrorCodes.ModelNotFound, path, $"Cannot read the model file '{path}': {ex.Message}", ex);
         }
 
         Validate(model, path);

@@ -42,7 +42,7 @@ public class ExternalDataTests
 
         var error = Assert.Throws<QuantizeException>(() => ModelReader.Load(path));
 
-        Assert.Equal(ErrorCodes.HostileExternalData, error.Code);
+        Assert.Equal(ErrorCodes.HostilePath, error.Code);
         Assert.Contains(location, error.Message, StringComparison.Ordinal);
     }
 
@@ -61,7 +61,7 @@ public class ExternalDataTests
         var path = Path.Combine(folder, "model.onnx");
         File.WriteAllBytes(path, model.ToByteArray());
 
-        Assert.Equal(ErrorCodes.HostileExternalData, Assert.Throws<QuantizeException>(() => ModelReader.Load(path)).Code);
+        Assert.Equal(ErrorCodes.HostilePath, Assert.Throws<QuantizeException>(() => ModelReader.Load(path)).Code);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Quantize.Core.Diagnostics;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core.Calibration.Data;
 
@@ -42,6 +43,7 @@ public static class CalibrationFiles
             var path = Path.GetFullPath(source, root);
             if (File.Exists(path))
             {
+                InputFiles.RequireRegular(path, "calibration file", ErrorCodes.CalibrationFileUnreadable, path);
                 return [path];
             }
 
@@ -68,8 +70,13 @@ public static class CalibrationFiles
             .Where(f => pattern.IsMatch(Path.GetRelativePath(start, f).Replace('\\', '/'))));
     }
 
+    /// <summary>Data files by extension; a FIFO, device or socket among them is refused, never opened.</summary>
     private static IEnumerable<string> Supported(IEnumerable<string> files) =>
-        files.Where(f => Extensions.Contains(Path.GetExtension(f))).Select(Path.GetFullPath);
+        files.Where(f => Extensions.Contains(Path.GetExtension(f))).Select(Path.GetFullPath).Select(f =>
+        {
+            InputFiles.RequireRegular(f, "calibration file", ErrorCodes.CalibrationFileUnreadable, f);
+            return f;
+        });
 
     private static Regex GlobRegex(string glob)
     {

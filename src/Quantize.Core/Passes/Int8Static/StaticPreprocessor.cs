@@ -18,6 +18,8 @@ public static class StaticPreprocessor
     /// <summary>Returns the basic-optimized form of the model stored at <paramref name="modelPath"/>.</summary>
     public static ModelProto Optimize(string modelPath)
     {
+        // ONNX Runtime resolves the model's external data itself: vet the locations first.
+        ExternalData.Vet(modelPath);
         var folder = Path.Combine(Path.GetTempPath(), $"quantize-preprocess-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try
