@@ -19,15 +19,26 @@ internal static class CliApplication
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(Build.BuildCommand.Create(console));
 
-        // Response files (@file) are expanded by the parser: each line is split like a command line,
-        // so a path with spaces must be quoted; lines starting with # are comments.
-        var parseResult = root.Parse(args);
+        // Response files (@file) are expanded here, with a depth limit and cycle detection, not by the parser.
+        try
+        {
+            args = ResponseFiles.Expand(args);
+        }
+        catch (ResponseFileException ex)
+        {
+            console.Error.WriteLine($"error: {ex.Message}");
+            console.Error.WriteLine("Run 'dotnet quantize --help' for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        var configuration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+        var parseResult = root.Parse(args, configuration);
         if (ShouldDefaultToQuantize(parseResult, root, args))
         {
             // People type "dotnet quantize model.onnx ..."; parsing again with the command named keeps
             // the tree simple (no root-level arguments leaking into every command's usage line) and
             // also covers response files that do not start with a command name.
-            parseResult = root.Parse(["quantize", .. args]);
+            parseResult = root.Parse(["quantize", .. args], configuration);
         }
 
         if (parseResult.Action is ParseErrorAction)
@@ -74,7 +85,5 @@ internal static class CliApplication
     private static bool ShouldDefaultToQuantize(ParseResult parseResult, RootCommand root, string[] args) =>
         args.Length > 0
         && parseResult.Action is ParseErrorAction
-        && ReferenceEquals(parseResult.CommandResult.Command, root)
-        // A missing response file is the whole story; quantize's "--output is required" would only bury it.
-        && !args.Any(a => a.StartsWith('@') && !File.Exists(a[1..]));
+        && ReferenceEquals(parseResult.CommandResult.Command, root);
 }

@@ -78,6 +78,9 @@ internal static class CalibrationSettings
             Scale = ModelSettings.Get(settings, "Scale") is { Length: > 0 } scale ? CalibrationValues.Number(scale, "Scale", source) : defaults.Scale,
             Mean = CalibrationValues.Triple(ModelSettings.Get(settings, "Mean"), "Mean", source) ?? defaults.Mean,
             Std = CalibrationValues.Triple(ModelSettings.Get(settings, "Std"), "Std", source) ?? defaults.Std,
+            MaxPixels = ModelSettings.Get(settings, "MaxImageMegapixels") is { Length: > 0 } megapixels
+                ? CalibrationValues.MaxPixels(CalibrationValues.Number(megapixels, "MaxImageMegapixels", source), "MaxImageMegapixels", source) ?? defaults.MaxPixels
+                : defaults.MaxPixels,
         };
     }
 }

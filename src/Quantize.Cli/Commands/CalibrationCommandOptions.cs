@@ -100,6 +100,12 @@ internal sealed class CalibrationCommandOptions
         HelpName = "r,g,b",
     };
 
+    private readonly Option<double?> _maxImageMegapixels = new("--max-image-megapixels")
+    {
+        Description = "Images: refuse an image whose header claims more megapixels than this, before decoding it (default 100).",
+        HelpName = "count",
+    };
+
     private readonly Option<string?> _vocab = new("--vocab")
     {
         Description = "Text (.txt, one sample per line): the WordPiece vocabulary (vocab.txt) of the encoder.",
@@ -113,10 +119,10 @@ internal sealed class CalibrationCommandOptions
 
     /// <summary>Every option, for adding to the command.</summary>
     public IEnumerable<Option> All =>
-        [_data, _method, _samples, _percentile, _activationType, _perTensor, _rangesCache, _imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _vocab, _maxLength];
+        [_data, _method, _samples, _percentile, _activationType, _perTensor, _rangesCache, _imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _maxImageMegapixels, _vocab, _maxLength];
 
     /// <summary>The options that turn image and text files into inputs: they apply to validation data too.</summary>
-    public IEnumerable<Option> Preprocessing => [_imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _vocab, _maxLength];
+    public IEnumerable<Option> Preprocessing => [_imageSize, _resize, _channelOrder, _layout, _scale, _mean, _std, _maxImageMegapixels, _vocab, _maxLength];
 
     /// <summary>The static INT8 settings from --activation-type and --per-tensor.</summary>
     public StaticInt8Options StaticOptions(ParseResult parseResult, string input) => new()
@@ -170,6 +176,7 @@ internal sealed class CalibrationCommandOptions
             Scale = parseResult.GetValue(_scale) ?? defaults.Scale,
             Mean = CalibrationValues.Triple(parseResult.GetValue(_mean), "--mean", input) ?? defaults.Mean,
             Std = CalibrationValues.Triple(parseResult.GetValue(_std), "--std", input) ?? defaults.Std,
+            MaxPixels = CalibrationValues.MaxPixels(parseResult.GetValue(_maxImageMegapixels), "--max-image-megapixels", input) ?? defaults.MaxPixels,
         };
     }
 }

@@ -103,6 +103,14 @@ internal static class CalibrationValues
             ? value
             : throw new QuantizeException(ErrorCodes.InvalidOption, source, $"{setting} '{text}' is not a number.");
 
+    /// <summary>An image decode limit in megapixels (positive) as a pixel count; null for the default.</summary>
+    public static long? MaxPixels(double? megapixels, string setting, string source) => megapixels switch
+    {
+        null => null,
+        > 0 and <= 1e6 => (long)(megapixels.Value * 1e6),
+        _ => throw new QuantizeException(ErrorCodes.InvalidOption, source, string.Create(CultureInfo.InvariantCulture, $"{setting} {megapixels} must be a positive number of megapixels (at most 1000000).")),
+    };
+
     private static string Normalize(string? text) => text?.Trim().ToLowerInvariant() ?? "";
 
     private static QuantizeException Invalid(string source, string setting, string? text, string allowed) =>

@@ -42,6 +42,7 @@ public static class ModelReader
 
         Validate(model, path);
         long externalBytes = ExternalData.Resolve(model, path);
+        TensorSizes.Check(model, path);
         return (model, new FileInfo(path).Length + externalBytes);
     }
 

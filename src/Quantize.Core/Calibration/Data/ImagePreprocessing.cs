@@ -61,6 +61,12 @@ public sealed record ImagePreprocessing
     /// <summary>Per-channel standard deviation divided by last.</summary>
     public IReadOnlyList<float> Std { get; init; } = [1f, 1f, 1f];
 
+    /// <summary>The most pixels an image may claim (width × height in its header) before it is decoded; 100 megapixels by default.</summary>
+    public long MaxPixels { get; init; } = DefaultMaxPixels;
+
+    /// <summary>The default decode limit: 100 megapixels, far above any camera image, far below what a forged header can claim.</summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
     /// <summary>ImageNet normalization as torchvision uses it (RGB, 0..1, then mean/std), center-cropped.</summary>
     public static ImagePreprocessing ImageNet { get; } = new()
     {

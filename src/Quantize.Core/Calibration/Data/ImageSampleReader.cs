@@ -53,7 +53,7 @@ internal sealed class ImageSampleReader
     /// <summary>The image at the target size as RGBA bytes (row-major, unpremultiplied).</summary>
     private byte[] DecodeRgba(string path)
     {
-        using var decoded = SKBitmap.Decode(path) ?? throw new FormatException($"'{path}' is not an image SkiaSharp can decode (corrupt, truncated or another format).");
+        using var decoded = Decode(path);
         var (resizedWidth, resizedHeight) = ResizedSize(decoded.Width, decoded.Height);
         SKBitmap? resized = null;
         try
@@ -90,6 +90,33 @@ internal sealed class ImageSampleReader
         {
             resized?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Reads the header first and refuses an image claiming more than <see cref="ImagePreprocessing.MaxPixels"/> before
+    /// allocating its pixels; a truncated image is an error, not a partly gray sample.
+    /// </summary>
+    private SKBitmap Decode(string path)
+    {
+        using var codec = SKCodec.Create(path) ?? throw new FormatException($"'{path}' is not an image SkiaSharp can decode (corrupt, truncated or another format).");
+        var info = codec.Info;
+        if ((long)info.Width * info.Height > _options.MaxPixels)
+        {
+            throw new QuantizeException(ErrorCodes.ImageTooLarge, path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Image '{path}' claims {info.Width}×{info.Height} pixels ({(long)info.Width * info.Height / 1e6:0.#} megapixels), over the {_options.MaxPixels / 1e6:0.#}-megapixel limit (--max-image-megapixels, MaxImageMegapixels)."));
+        }
+
+        var bitmap = new SKBitmap(new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var outcome = codec.GetPixels(bitmap.Info, bitmap.GetPixels());
+        if (outcome != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new FormatException(outcome == SKCodecResult.IncompleteInput
+                ? $"'{path}' is truncated: its data ends before the {info.Width}×{info.Height} image it declares."
+                : $"'{path}' could not be decoded ({outcome}).");
+        }
+
+        return bitmap;
     }
 
     private (int Width, int Height) ResizedSize(int width, int height)
