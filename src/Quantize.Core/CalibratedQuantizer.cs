@@ -70,13 +70,20 @@ public static class CalibratedQuantizer
     private static (ActivationRanges Ranges, Onnx.ModelProto? Preprocessed, int Samples, bool Reused, IReadOnlyList<Diagnostic> Warnings) ObtainRanges(
         string inputPath, CalibrationDataOptions data, CalibrationOptions calibration, string? rangesCachePath, string? fingerprint, IProgress<string>? progress)
     {
+        Diagnostic? damaged = null;
         if (rangesCachePath is not null)
         {
             fingerprint ??= CalibrationFingerprint.Compute(inputPath, data, calibration);
-            if (ActivationRangesFile.TryLoadMatching(rangesCachePath, fingerprint) is { } saved)
+            if (ActivationRangesFile.TryLoadMatching(rangesCachePath, fingerprint, out var damage) is { } saved)
             {
                 progress?.Report($"reusing calibration ranges ({rangesCachePath})");
                 return (saved.Ranges, null, saved.Stamp.SampleCount, true, FewSamplesWarning(inputPath, saved.Stamp.SampleCount, calibration));
+            }
+
+            if (damage is not null)
+            {
+                damaged = new Diagnostic(ErrorCodes.RangesCacheInvalid, inputPath,
+                    $"The saved calibration ranges '{rangesCachePath}' were ignored: {damage}. The model is calibrated again and the file rewritten.");
             }
         }
 
@@ -92,7 +99,7 @@ public static class CalibratedQuantizer
             ActivationRangesFile.Save(outcome.Ranges, rangesCachePath, new RangesStamp(fingerprint!, outcome.SampleCount));
         }
 
-        return (outcome.Ranges, preprocessed, outcome.SampleCount, false, outcome.Warnings);
+        return (outcome.Ranges, preprocessed, outcome.SampleCount, false, damaged is null ? outcome.Warnings : [damaged, .. outcome.Warnings]);
     }
 
     private static IReadOnlyList<Diagnostic> FewSamplesWarning(string inputPath, int samples, CalibrationOptions calibration) =>

@@ -7,6 +7,7 @@ using Quantize.Core.Diagnostics;
 using Quantize.Core.Evaluation;
 using Quantize.Core.Inspection;
 using Quantize.Core.Reporting;
+using Quantize.Core.Safety;
 
 namespace Quantize.Cli.Build;
 
@@ -16,10 +17,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
     /// <summary>Processes <paramref name="model"/>; failures propagate as exceptions for the caller to report.</summary>
     public void Run(BuildModelRequest model)
     {
-        if (!File.Exists(model.Source))
-        {
-            throw new QuantizeException(ErrorCodes.ModelNotFound, model.Source, $"The model file '{model.Source}' does not exist.");
-        }
+        InputFiles.RequireRegular(model.Source, "model file", ErrorCodes.ModelNotFound, model.Source);
 
         var options = ModelSettings.Parse(model.Settings, model.Source);
         if (request.DesignTime)
@@ -42,7 +40,8 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, options, fingerprint, QualitySettings.Canonical(quality, model.Source));
         QuantizeResult? result = null;
         string? summary = null;
-        var (entry, reused) = cache.GetOrCreate(
+        var cacheWarnings = new List<Diagnostic>();
+        var (entry, reused, outputSha) = cache.GetOrCreate(
             key,
             temporary =>
             {
@@ -52,6 +51,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
             },
+            problem => cacheWarnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, model.Source, problem)),
             cancellation);
         if (reused)
         {
@@ -66,7 +66,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             throw new QuantizeException(ErrorCodes.OnnxRuntimeTooOld, model.Source, tooOld);
         }
 
-        var (outputSha, outputBytes) = CacheKey.HashFile(entry);
+        long outputBytes = new FileInfo(entry).Length;
         bool copied = FileUpdate.CopyIfChanged(entry, model.OutputModel, outputSha);
         bool manifestChanged = ManifestWriter.Write(
             model,
@@ -77,7 +77,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             UsesOrtExtensions(inspection));
         FileUpdate.Touch(model.DoneMarker);
 
-        foreach (var warning in result?.Warnings ?? [])
+        foreach (var warning in cacheWarnings.Concat(result?.Warnings ?? []))
         {
             console.Out.WriteLine((warning with { FilePath = model.Source }).ToString());
         }

@@ -62,31 +62,6 @@ internal static class CacheKey
         hash.AppendData(bytes);
     }
 
-    /// <summary>External-data files the model names, sorted; the model is parsed only when it says it has any.</summary>
-    private static List<string> ExternalDataFiles(string sourcePath)
-    {
-        ModelProto model;
-        using (var stream = File.OpenRead(sourcePath))
-        {
-            try
-            {
-                model = ModelProto.Parser.ParseFrom(stream);
-            }
-            catch (Google.Protobuf.InvalidProtocolBufferException)
-            {
-                // Not a model: the engine reports it properly (QNT0002) when it reads the file.
-                return [];
-            }
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(sourcePath))!;
-        return Core.Graph.ModelTensors.All(model)
-            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
-            .SelectMany(t => t.ExternalData.Where(e => e.Key == "location").Select(e => e.Value))
-            .Distinct(StringComparer.Ordinal)
-            .Select(location => Path.GetFullPath(Path.Combine(folder, location)))
-            .Where(File.Exists)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-    }
+    /// <summary>External-data files the model names, sorted: found by a streaming scan and vetted by the engine's path policy.</summary>
+    private static List<string> ExternalDataFiles(string sourcePath) => [.. ExternalData.Vet(sourcePath).Order(StringComparer.Ordinal)];
 }

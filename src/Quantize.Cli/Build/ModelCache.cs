@@ -2,7 +2,8 @@ namespace Quantize.Cli.Build;
 
 /// <summary>
 /// The content-addressed store of quantized models: <c>&lt;cache&gt;/&lt;key[0..2]&gt;/&lt;key&gt;.onnx</c>.
-/// Entries appear only by rename from a fully written temporary file, so a reader never sees half an entry.
+/// Entries appear only by rename from a fully written temporary file, so a reader never sees half an entry, and
+/// each carries a digest of its files that every reuse checks, so a damaged entry is never served.
 /// Producers of one key take a lock file first, so several processes (projects built with <c>-m</c>, build
 /// servers sharing the folder) quantize a model once and the rest wait and reuse it.
 /// </summary>
@@ -23,38 +24,54 @@ internal sealed class ModelCache(string directory)
 
     /// <summary>
     /// Returns the entry for <paramref name="key"/>, producing it with <paramref name="produce"/> (which writes
-    /// the file it is given) when no process has. <c>Reused</c> says whether it was already there.
+    /// the file it is given) when no process has. <c>Reused</c> says whether it was already there; <c>Sha256</c> is the
+    /// model's verified hash. An entry that fails verification (<see cref="CacheEntryDigest"/>) is reported through
+    /// <paramref name="corrupt"/>, removed and produced again: never used, never a permanent failure.
     /// </summary>
-    public (string Path, bool Reused) GetOrCreate(string key, Action<string> produce, CancellationToken cancellation)
+    public (string Path, bool Reused, string Sha256) GetOrCreate(string key, Action<string> produce, Action<string> corrupt, CancellationToken cancellation)
     {
         var entry = EntryPath(key);
-        if (File.Exists(entry))
+        if (File.Exists(entry) && CacheEntryDigest.Verify(entry, out _) is { } verified)
         {
-            return (entry, true);
+            return (entry, true, verified);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
         using (AcquireLock(entry + ".lock", cancellation))
         {
-            // Whoever held the lock before us may have produced it.
+            // Whoever held the lock before us may have produced (or repaired) it.
             if (File.Exists(entry))
             {
-                return (entry, true);
+                if (CacheEntryDigest.Verify(entry, out var problem) is { } sha)
+                {
+                    return (entry, true, sha);
+                }
+
+                corrupt($"The build-cache entry '{entry}' failed verification: {problem}. It was removed and the model is quantized again.");
+            }
+
+            // Under the key's lock nobody else is producing it: side files without a published model and temporary files
+            // are what a killed producer left behind.
+            CacheEntryDigest.Evict(entry);
+            foreach (var leftover in Directory.EnumerateFiles(Path.GetDirectoryName(entry)!, key + ".*.tmp*").ToList())
+            {
+                File.Delete(leftover);
             }
 
             var temporary = Path.Combine(Path.GetDirectoryName(entry)!, $"{key}.{Guid.NewGuid():N}.tmp");
             try
             {
                 produce(temporary);
+                CacheEntryDigest.Write(entry, temporary);
                 Publish(temporary, entry);
             }
             finally
             {
                 File.Delete(temporary);
             }
-        }
 
-        return (entry, false);
+            return (entry, false, CacheEntryDigest.Verify(entry, out _) ?? CacheKey.HashFile(entry).Sha256);
+        }
     }
 
     /// <summary>Renames into place; when another producer won a race without the lock (a foreign tool), its file stays.</summary>

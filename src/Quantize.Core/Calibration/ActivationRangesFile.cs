@@ -19,13 +19,25 @@ public static class ActivationRangesFile
     /// The JSON text of <paramref name="ranges"/>, stamped with the <see cref="CalibrationFingerprint"/> of
     /// what produced them and the sample count, so a later run can tell whether they still apply.
     /// </summary>
-    public static string ToJson(ActivationRanges ranges, RangesStamp? stamp)
+    public static string ToJson(ActivationRanges ranges, RangesStamp? stamp) => ToJson(ranges, stamp, withHash: stamp is not null);
+
+    /// <summary>
+    /// The text, with (when <paramref name="withHash"/>) a SHA-256 of the same text without it, so a saved file whose
+    /// numbers were edited is recognized as damaged instead of being trusted.
+    /// </summary>
+    private static string ToJson(ActivationRanges ranges, RangesStamp? stamp, bool withHash)
     {
         ArgumentNullException.ThrowIfNull(ranges);
+        var hash = withHash ? ContentHash(ToJson(ranges, stamp, withHash: false)) : null;
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
+            if (hash is not null)
+            {
+                writer.WriteString("sha256", hash);
+            }
+
             if (stamp is not null)
             {
                 writer.WriteString("fingerprint", stamp.Fingerprint);
@@ -77,7 +89,13 @@ public static class ActivationRangesFile
     /// <summary>Writes the ranges and their <paramref name="stamp"/> to <paramref name="path"/> (atomically).</summary>
     public static void Save(ActivationRanges ranges, string path, RangesStamp? stamp)
     {
-        var temporary = path + ".tmp";
+        if (Safety.FileKinds.Of(path) is not (Safety.FileKind.Missing or Safety.FileKind.Regular) || Path.EndsInDirectorySeparator(path))
+        {
+            throw new QuantizeException(ErrorCodes.OutputPathRefused, path,
+                $"The calibration ranges file '{path}' is {Safety.FileKinds.Describe(Safety.FileKinds.Of(path))}; name a JSON file to write (for example {Path.Join(path, "ranges.json")}).");
+        }
+
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
@@ -91,6 +109,10 @@ public static class ActivationRangesFile
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new QuantizeException(ErrorCodes.OutputWriteFailed, path, $"Cannot write the calibration ranges '{path}': {ex.Message}", ex);
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
     }
 
@@ -108,34 +130,49 @@ public static class ActivationRangesFile
     }
 
     /// <summary>
-    /// Reads ranges saved with a stamp whose fingerprint equals <paramref name="fingerprint"/>; null when the
-    /// file is missing, unreadable, unstamped or from other data or settings (then calibrate again).
+    /// Reads ranges saved with a stamp whose fingerprint equals <paramref name="fingerprint"/>; null when the file is
+    /// missing or from other data or settings (then calibrate again). A file that is damaged — unreadable, its content
+    /// hash wrong, a range not finite or not ordered — is also null, with <paramref name="damage"/> saying what is wrong.
     /// </summary>
-    public static (ActivationRanges Ranges, RangesStamp Stamp)? TryLoadMatching(string path, string fingerprint)
+    public static (ActivationRanges Ranges, RangesStamp Stamp)? TryLoadMatching(string path, string fingerprint, out string? damage)
     {
+        damage = null;
+        if (Safety.FileKinds.Of(path) == Safety.FileKind.Missing)
+        {
+            return null;
+        }
+
         try
         {
-            if (!File.Exists(path))
+            Safety.InputFiles.RequireRegular(path, "calibration ranges file", ErrorCodes.CalibrationFileUnreadable, path);
+            var json = File.ReadAllText(path);
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (!root.TryGetProperty("fingerprint", out var stored) || stored.GetString() != fingerprint)
             {
                 return null;
             }
 
-            var json = File.ReadAllText(path);
-            using (var document = JsonDocument.Parse(json))
+            var ranges = FromJson(json);
+            var stamp = new RangesStamp(fingerprint, root.GetProperty("samples").GetInt32());
+            if (!root.TryGetProperty("sha256", out var hash) || hash.GetString() != ContentHash(ToJson(ranges, stamp, withHash: false)))
             {
-                var root = document.RootElement;
-                if (!root.TryGetProperty("fingerprint", out var stored) || stored.GetString() != fingerprint
-                    || !root.TryGetProperty("samples", out var samples))
-                {
-                    return null;
-                }
-
-                return (FromJson(json), new RangesStamp(fingerprint, samples.GetInt32()));
+                damage = "its content does not match its SHA-256 (edited or damaged)";
             }
+            else if (ranges.Ranges.FirstOrDefault(r => !float.IsFinite(r.Value.Min) || !float.IsFinite(r.Value.Max) || r.Value.Min > r.Value.Max) is { Key: not null } bad)
+            {
+                damage = $"tensor '{bad.Key}' has the range [{bad.Value.Min}, {bad.Value.Max}]";
+            }
+
+            return damage is null ? (ranges, stamp) : null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or JsonException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or JsonException or InvalidOperationException or KeyNotFoundException or QuantizeException)
         {
+            damage = $"it cannot be read ({ex.Message})";
             return null;
         }
     }
+
+    private static string ContentHash(string text) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
 }

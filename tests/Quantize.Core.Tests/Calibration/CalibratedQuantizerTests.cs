@@ -64,16 +64,42 @@ public sealed class CalibratedQuantizerTests : IDisposable
         var ranges = new ActivationRanges(new Dictionary<string, TensorRange> { ["t"] = new(-1f, 2f) }, "MinMax");
         var path = Path.Combine(_folder, "sub", "m.ranges.json");
 
-        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abc"));
+        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abc", out _));
         ActivationRangesFile.Save(ranges, path, new RangesStamp("abc", 7));
-        var loaded = ActivationRangesFile.TryLoadMatching(path, "abc");
+        var loaded = ActivationRangesFile.TryLoadMatching(path, "abc", out _);
         Assert.NotNull(loaded);
         Assert.Equal(ranges.Ranges, loaded.Value.Ranges.Ranges);
         Assert.Equal(new RangesStamp("abc", 7), loaded.Value.Stamp);
-        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abd"));
+        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abd", out _));
         // An unstamped file (written by hand or by an older version) never counts as a match.
         ActivationRangesFile.Save(ranges, path);
-        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abc"));
+        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abc", out _));
+    }
+
+    [Theory]
+    [InlineData("\"max\": 2", "\"max\": 1e38", "SHA-256")] // a tampered maximum: the content hash catches it
+    [InlineData("\"min\": -1", "\"min\": 3", "SHA-256")]
+    public void A_damaged_ranges_file_is_ignored_with_the_reason(string original, string tampered, string reason)
+    {
+        var ranges = new ActivationRanges(new Dictionary<string, TensorRange> { ["t"] = new(-1f, 2f), ["u"] = new(0f, 1f) }, "MinMax");
+        var path = Path.Combine(_folder, "tampered.ranges.json");
+        ActivationRangesFile.Save(ranges, path, new RangesStamp("abc", 7));
+        var text = File.ReadAllText(path);
+        Assert.Contains(original, text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(original, tampered, StringComparison.Ordinal));
+
+        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abc", out var damage));
+        Assert.Contains(reason, damage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ranges_file_that_is_not_json_is_damaged_not_an_error()
+    {
+        var path = Path.Combine(_folder, "garbage.ranges.json");
+        File.WriteAllText(path, "{ \"fingerprint\": \"abc\", \"ranges\": ");
+
+        Assert.Null(ActivationRangesFile.TryLoadMatching(path, "abc", out var damage));
+        Assert.NotNull(damage);
     }
 
     private static float[] Sample(int seed) =>
