@@ -56,4 +56,22 @@ public sealed class PassContext
     /// passes that need intermediate types pay for it).
     /// </summary>
     public IReadOnlyDictionary<string, DataType> Types => _types ??= RuntimeTypeInference.Infer(Model, ModelPath);
+
+    /// <summary>
+    /// True when every value of the float weight <paramref name="tensor"/> is finite; otherwise warns (QNT1008, naming
+    /// the tensor) that it stays float: a scale computed from NaN or infinity would make every value of it meaningless.
+    /// </summary>
+    public bool RequireFiniteWeight(TensorProto tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        // MaxMagnitude propagates NaN and returns infinity for any infinite element: one SIMD pass answers both.
+        if (tensor.ElementCount() == 0 || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(tensor.ReadFloatMemory().Span)))
+        {
+            return true;
+        }
+
+        Result.Warnings.Add(new Diagnostics.Diagnostic(Diagnostics.ErrorCodes.NonFiniteWeight, ModelPath,
+            $"Weight '{tensor.Name}' holds NaN or infinite values; it stays float."));
+        return false;
+    }
 }

@@ -137,6 +137,12 @@ internal sealed class Int4CandidateFinder
             return false;
         }
 
+        if (!_context.RequireFiniteWeight(weight.Tensor))
+        {
+            Skip(node, "its weight holds NaN or infinite values");
+            return false;
+        }
+
         return true;
     }
 
