@@ -113,7 +113,8 @@ public sealed class StreamingCalibrator : IDisposable
 
         // A float input with no finite value in any sample (all NaN or infinite) calibrates nothing real downstream.
         var floatInputs = _observedInputs.Where(n => _inputs.First(i => i.Name == n).ElementType == TensorProto.Types.DataType.Float).ToList();
-        if (floatInputs.FirstOrDefault(n => !ranges.ContainsKey(n)) is { } hollow || (ranges.Count == 0 && statistics.Length > 0))
+        var hollow = floatInputs.FirstOrDefault(n => !ranges.ContainsKey(n));
+        if (hollow is not null || (ranges.Count == 0 && statistics.Length > 0))
         {
             throw new QuantizeException(ErrorCodes.CalibrationNotFinite, _modelPath, string.Create(CultureInfo.InvariantCulture,
                 $"Calibration on {_count} sample(s) found no finite value {(hollow is null ? $"in any of the {statistics.Length} observed tensors" : $"in input '{hollow}'")}: the data is all NaN or infinite, so there is no range to quantize with."));
