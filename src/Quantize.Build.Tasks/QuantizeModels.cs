@@ -117,6 +117,8 @@ public sealed class QuantizeModels : ToolTask
             rsp.Append("--design-time\n");
         }
 
+        // The worker stops when this MSBuild process is gone (the build was killed), instead of running to completion.
+        rsp.Append("--parent-pid\n").Append(System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         return rsp.ToString();
     }
 

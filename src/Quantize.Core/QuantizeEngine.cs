@@ -62,7 +62,9 @@ public static class QuantizeEngine
         // Write into a private staging folder beside the output (same volume, so the final moves are
         // renames), check the result there, and only then move it into place.
         var fullOutput = Path.GetFullPath(outputPath);
-        var staging = Path.Combine(Path.GetDirectoryName(fullOutput)!, $".quantize-staging-{Guid.NewGuid():N}");
+        var outputFolder = Path.GetDirectoryName(fullOutput)!;
+        StaleStaging.Sweep(outputFolder);
+        var staging = Path.Combine(outputFolder, StaleStaging.NewName(".quantize-staging-"));
         try
         {
             var stagedModel = Path.Combine(staging, Path.GetFileName(fullOutput));

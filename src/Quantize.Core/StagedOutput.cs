@@ -13,7 +13,9 @@ internal sealed class StagedOutput : IDisposable
     public StagedOutput(string outputPath)
     {
         _outputPath = Path.GetFullPath(outputPath);
-        _folder = Path.Combine(Path.GetDirectoryName(_outputPath)!, $".quantize-check-{Guid.NewGuid():N}");
+        var parent = Path.GetDirectoryName(_outputPath)!;
+        Safety.StaleStaging.Sweep(parent);
+        _folder = Path.Combine(parent, Safety.StaleStaging.NewName(".quantize-check-"));
         Directory.CreateDirectory(_folder);
         ModelPath = Path.Combine(_folder, Path.GetFileName(_outputPath));
     }

@@ -25,6 +25,11 @@ internal sealed class BuildCommand
         Description = "Write manifests only (IDE design-time builds); never quantize. Overrides the request's own flag.",
     };
 
+    private readonly Option<int?> _parentPid = new("--parent-pid")
+    {
+        Description = "Stop when this process (the MSBuild node that started the worker) exits.",
+    };
+
     private BuildCommand(CliConsole console) => _console = console;
 
     /// <summary>Creates the <c>build</c> command.</summary>
@@ -34,7 +39,16 @@ internal sealed class BuildCommand
         var build = new BuildCommand(console);
         command.Options.Add(build._request);
         command.Options.Add(build._designTime);
-        command.SetAction((parseResult, cancellation) => Task.FromResult(build.Run(parseResult.GetValue(build._request)!, parseResult.GetValue(build._designTime), cancellation)));
+        command.Options.Add(build._parentPid);
+        command.SetAction((parseResult, cancellation) =>
+        {
+            if (parseResult.GetValue(build._parentPid) is int parent)
+            {
+                ParentWatch.Start(parent, console);
+            }
+
+            return Task.FromResult(build.Run(parseResult.GetValue(build._request)!, parseResult.GetValue(build._designTime), cancellation));
+        });
         return command;
     }
 

@@ -20,7 +20,8 @@ public static class StaticPreprocessor
     {
         // ONNX Runtime resolves the model's external data itself: vet the locations first.
         ExternalData.Vet(modelPath);
-        var folder = Path.Combine(Path.GetTempPath(), $"quantize-preprocess-{Guid.NewGuid():N}");
+        Safety.StaleStaging.Sweep(Path.GetTempPath());
+        var folder = Path.Combine(Path.GetTempPath(), Safety.StaleStaging.NewName("quantize-preprocess-"));
         Directory.CreateDirectory(folder);
         try
         {
