@@ -4,26 +4,26 @@ using System.Globalization;
 namespace Quantize.Core.Safety;
 
 /// <summary>
-/// Names the engine's staging folders and temporary files after the process that owns them
-/// (<c>.quantize-staging-&lt;pid&gt;-&lt;guid&gt;</c>), and removes those a dead process left behind: a kill, Ctrl+C or
-/// timeout skips every <c>finally</c>. A leftover is removed by the next run that stages in the same folder once
-/// its owner process is gone and it is older than <see cref="MinimumAge"/> (so a process that just started, whose
-/// PID another may briefly share, is never touched); one without an owner in its name after <see cref="UnownedAge"/>.
+/// Names the engine's staging folders after the process that owns them
+/// (<c>.quantize-staging-&lt;pid&gt;@&lt;host&gt;-&lt;guid&gt;</c>), and removes those a dead process left behind: a kill,
+/// Ctrl+C or timeout skips every <c>finally</c>. The next run that stages in the same folder removes a leftover of
+/// this machine whose owner process is gone; one of another machine (a cache folder on a network share) or without
+/// an owner in its name only once it is older than <see cref="ForeignAge"/>, since its owner cannot be asked.
 /// </summary>
 public static class StaleStaging
 {
-    /// <summary>A leftover whose owner is gone is removed once it is this old.</summary>
-    public static readonly TimeSpan MinimumAge = TimeSpan.FromMinutes(10);
-
-    /// <summary>A leftover without an owner PID (written by an older version) is removed once it is this old.</summary>
-    public static readonly TimeSpan UnownedAge = TimeSpan.FromDays(1);
+    /// <summary>A leftover of another machine, or without an owner in its name, is removed once it is this old.</summary>
+    public static readonly TimeSpan ForeignAge = TimeSpan.FromDays(1);
 
     /// <summary>The prefixes of everything the engine stages (folders beside outputs, folders in the temp folder).</summary>
     private static readonly string[] Prefixes = [".quantize-staging-", ".quantize-check-", "quantize-preprocess-"];
 
+    /// <summary>Length of a GUID in the "N" format that ends every name.</summary>
+    private const int GuidLength = 32;
+
     /// <summary>A new staging name with <paramref name="prefix"/> (one of the engine's), owned by this process.</summary>
     public static string NewName(string prefix) =>
-        string.Create(CultureInfo.InvariantCulture, $"{prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}{Environment.ProcessId}@{Environment.MachineName}-{Guid.NewGuid():N}");
 
     /// <summary>Removes leftovers of dead processes in <paramref name="folder"/>; never fails the run that calls it.</summary>
     public static void Sweep(string folder) => Sweep(folder, DateTime.UtcNow);
@@ -57,15 +57,16 @@ public static class StaleStaging
         }
 
         var rest = name[prefix.Length..];
-        int dash = rest.IndexOf('-', StringComparison.Ordinal);
-        if (dash < 0 || !int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+        var owner = rest.Length > GuidLength + 1 && rest[^(GuidLength + 1)] == '-' ? rest[..^(GuidLength + 1)] : "";
+        int at = owner.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0 || !int.TryParse(owner[..at], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+            || !string.Equals(owner[(at + 1)..], Environment.MachineName, StringComparison.OrdinalIgnoreCase))
         {
-            return now - written > UnownedAge;
+            return now - written > ForeignAge;
         }
 
-        return now - written > MinimumAge && pid != Environment.ProcessId && !IsAlive(pid);
+        return pid != Environment.ProcessId && !IsAlive(pid);
     }
-
     private static bool IsAlive(int pid)
     {
         try

@@ -44,6 +44,14 @@ public sealed class ConsumerProject
         return path;
     }
 
+    /// <summary>Copies the model file at <paramref name="source"/> to <c>models/&lt;fileName&gt;</c>.</summary>
+    public string AddModelFile(string fileName, string source)
+    {
+        var path = Path.Combine(Directory, "models", fileName);
+        File.Copy(source, path, overwrite: true);
+        return path;
+    }
+
     public void WriteProgram(string code) => File.WriteAllText(Path.Combine(Directory, "Program.cs"), code);
 
     public void WriteProject()

@@ -25,6 +25,13 @@ public static class DotnetProcess
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="directory"/>.</summary>
     public static CommandResult Run(string directory, params string[] arguments)
     {
+        var start = StartInfo(directory, arguments);
+        return Finish(start, new StringBuilder());
+    }
+
+    /// <summary>How <see cref="Run"/> starts <c>dotnet</c>: the test host's SDK, no build servers, no inherited MSBuild state (for tests that drive the process themselves).</summary>
+    public static ProcessStartInfo StartInfo(string directory, params string[] arguments)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
         {
             WorkingDirectory = directory,
@@ -48,8 +55,11 @@ public static class DotnetProcess
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_DO_NOT_USE_MSBUILD_SERVER"] = "1";
         start.Environment["UseSharedCompilation"] = "false";
+        return start;
+    }
 
-        var output = new StringBuilder();
+    private static CommandResult Finish(ProcessStartInfo start, StringBuilder output)
+    {
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
@@ -59,7 +69,7 @@ public static class DotnetProcess
         if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in 10 minutes:\n{output}");
+            throw new TimeoutException($"dotnet {string.Join(' ', start.ArgumentList)} did not finish in 10 minutes:\n{output}");
         }
 
         process.WaitForExit();
