@@ -7,8 +7,8 @@ using Xunit.Abstractions;
 namespace Quantize.Core.Tests.Safety;
 
 /// <summary>
-/// A bounded, seeded mutation fuzz of the engine's front door: bit flips over small real models (the MLP and the
-/// small CNN of the test catalog), each mutant inspected and quantized to every precision. Every outcome must be a
+/// A bounded, seeded mutation fuzz of the engine's front door: bit flips over the small models of the test
+/// catalog (MLP, CNN, Constant/If and Loop subgraphs, float32 islands, unsorted nodes), each mutant inspected and quantized to every precision. Every outcome must be a
 /// success or a <see cref="QuantizeException"/> with a specific code (never <see cref="ErrorCodes.InternalError"/>),
 /// and a failure must leave no output behind. Anything else (an unexpected exception type) is what the CLI would report
 /// as QNT9999: a defect. The seed is fixed, so a failure reproduces; the budget bounds the run on slow machines.
@@ -16,7 +16,7 @@ namespace Quantize.Core.Tests.Safety;
 /// </summary>
 public sealed class MutationFuzzTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Mutants = 300;
+    private const int Mutants = 1200;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(90);
     private static readonly Precision[] Precisions = [Precision.Int8, Precision.Fp16, Precision.Int4, Precision.Bf16];
 
@@ -27,7 +27,13 @@ public sealed class MutationFuzzTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Bit_flipped_models_fail_with_a_specific_code_or_succeed_and_never_leave_a_partial_output()
     {
-        byte[][] seeds = [TestModelCatalog.Mlp().ToByteArray(), TestModelCatalog.SmallCnn().ToByteArray()];
+        // Models whose bytes are mostly structure (few weights), so most flips hit graph, node and tensor fields.
+        byte[][] seeds =
+        [
+            .. new[] { TestModelCatalog.Mlp(), TestModelCatalog.SmallCnn(), TestModelCatalog.ConstantAndIf(), TestModelCatalog.Float32Islands(),
+                TestModelCatalog.LoopOverOuterOutput(), TestModelCatalog.NonTopological(), TestModelCatalog.Identity(1, 4) }
+            .Select(m => m.ToByteArray()),
+        ];
         var random = new Random(20261201);
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         var defects = new List<string>();
