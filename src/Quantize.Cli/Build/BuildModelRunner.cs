@@ -41,7 +41,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         QuantizeResult? result = null;
         string? summary = null;
         var cacheWarnings = new List<Diagnostic>();
-        var (entry, reused, outputSha) = cache.GetOrCreate(
+        var lookup = cache.GetOrCreate(
             key,
             temporary =>
             {
@@ -53,6 +53,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             },
             problem => cacheWarnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, model.Source, problem)),
             cancellation);
+        var (entry, reused, outputSha) = (lookup.Path, lookup.Reused, lookup.Sha256);
         if (reused)
         {
             summary = QualityArtifacts.RestoreFromCache(model, entry);
@@ -82,7 +83,9 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             console.Out.WriteLine((warning with { FilePath = model.Source }).ToString());
         }
 
-        var how = reused ? $"reused cache entry {key[..12]}" : $"quantized (cache entry {key[..12]})";
+        var how = reused
+            ? string.Create(CultureInfo.InvariantCulture, $"reused cache entry {key[..12]} (verified in {lookup.Verification.TotalMilliseconds:0} ms)")
+            : $"quantized (cache entry {key[..12]})";
         if (result?.Calibration is { } calibrated)
         {
             how += calibrated.Reused ? ", saved ranges reused" : string.Create(CultureInfo.InvariantCulture, $", calibrated on {calibrated.SampleCount} samples");

@@ -28,12 +28,13 @@ internal sealed class ModelCache(string directory)
     /// model's verified hash. An entry that fails verification (<see cref="CacheEntryDigest"/>) is reported through
     /// <paramref name="corrupt"/>, removed and produced again: never used, never a permanent failure.
     /// </summary>
-    public (string Path, bool Reused, string Sha256) GetOrCreate(string key, Action<string> produce, Action<string> corrupt, CancellationToken cancellation)
+    public CacheLookup GetOrCreate(string key, Action<string> produce, Action<string> corrupt, CancellationToken cancellation)
     {
         var entry = EntryPath(key);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (File.Exists(entry) && CacheEntryDigest.Verify(entry, out _) is { } verified)
         {
-            return (entry, true, verified);
+            return new CacheLookup(entry, true, verified, clock.Elapsed);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
@@ -42,9 +43,10 @@ internal sealed class ModelCache(string directory)
             // Whoever held the lock before us may have produced (or repaired) it.
             if (File.Exists(entry))
             {
+                clock.Restart();
                 if (CacheEntryDigest.Verify(entry, out var problem) is { } sha)
                 {
-                    return (entry, true, sha);
+                    return new CacheLookup(entry, true, sha, clock.Elapsed);
                 }
 
                 corrupt($"The build-cache entry '{entry}' failed verification: {problem}. It was removed and the model is quantized again.");
@@ -70,7 +72,7 @@ internal sealed class ModelCache(string directory)
                 File.Delete(temporary);
             }
 
-            return (entry, false, CacheEntryDigest.Verify(entry, out _) ?? CacheKey.HashFile(entry).Sha256);
+            return new CacheLookup(entry, false, CacheEntryDigest.Verify(entry, out _) ?? CacheKey.HashFile(entry).Sha256, TimeSpan.Zero);
         }
     }
 
@@ -107,3 +109,10 @@ internal sealed class ModelCache(string directory)
         }
     }
 }
+
+/// <summary>What <see cref="ModelCache.GetOrCreate"/> found or made.</summary>
+/// <param name="Path">The entry's model file.</param>
+/// <param name="Reused">True when the entry was already there (and verified).</param>
+/// <param name="Sha256">The model's SHA-256, as verified.</param>
+/// <param name="Verification">How long verifying the reused entry took (hashing its files); zero for a new one.</param>
+internal sealed record CacheLookup(string Path, bool Reused, string Sha256, TimeSpan Verification);
