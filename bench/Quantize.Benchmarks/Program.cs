@@ -7,7 +7,8 @@ using Quantize.Benchmarks;
 // `wrapper-interleaved [blocks] [calls]` runs the generated-wrapper comparison with the variants interleaved;
 // `calibration [counts...]` measures streaming calibration; `quality-cost [rounds]` times MiniLM quantization with and
 // without the quality check; `speed-verdicts [repeats] [budget-seconds]` repeats the speed check to see whether its
-// verdict is stable; `graph-scaling [sizes...]` times FP16 on node chains of growing length; everything else goes to BenchmarkDotNet
+// verdict is stable; `graph-scaling [sizes...]` times FP16 on node chains of growing length; `cache-verify [rounds]` sets the cache
+// entry verification against a whole cache-hit build of a MiniLM project; everything else goes to BenchmarkDotNet
 // (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
@@ -33,6 +34,9 @@ switch (args.FirstOrDefault())
         break;
     case "quality-cost":
         QualityCheckBenchmarks.Cost(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
+        break;
+    case "cache-verify":
+        CacheVerifyCost.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
         break;
     case "graph-scaling":
         GraphScaling.Report(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [10_000, 50_000, 100_000]);
