@@ -198,6 +198,27 @@ public sealed class HostileInputTests : IDisposable
         AssertFails(CliProcess.Run(path, "-o", Output, "--precision", "int8"), "QNT0005", path);
     }
 
+    [Theory]
+    [InlineData("int8")]
+    [InlineData("fp16")]
+    [InlineData("int4")]
+    public void A_model_onnx_runtime_rejects_on_input_is_QNT0007_on_the_input_at_every_precision(string precision)
+    {
+        // An operator no runtime knows: the input itself is unloadable, so blaming the quantized output would be wrong.
+        var model = TestModelCatalog.Mlp();
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.example.unknown", Version = 1 });
+        var relu = model.Graph.Node.Single(n => n.Name == "relu1");
+        relu.OpType = "NoSuchOperator";
+        relu.Domain = "com.example.unknown";
+        var path = ModelFiles.Write(_modelFolder, "unknown-op.onnx", model);
+
+        var run = CliProcess.Run(path, "-o", Output, "--precision", precision);
+
+        AssertFails(run, "QNT0007", path);
+        Assert.DoesNotContain("QNT0011", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(".quantize-", run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_response_file_that_includes_itself_is_a_usage_error_naming_it()
     {
