@@ -32,10 +32,13 @@ internal static class Naming
         return text.ToString();
     }
 
-    /// <summary>True when <paramref name="name"/> is usable as a C# type name (letters, digits, underscores, not starting with a digit).</summary>
+    /// <summary>
+    /// True when <paramref name="name"/> is usable as a C# type name: letters, digits, underscores, not starting with a
+    /// digit, and not a reserved keyword (<c>event</c> would only fail later, when the generated class is compiled).
+    /// </summary>
     public static bool IsIdentifier(string name)
     {
-        if (string.IsNullOrEmpty(name) || !(char.IsLetter(name[0]) || name[0] == '_'))
+        if (string.IsNullOrEmpty(name) || !(char.IsLetter(name[0]) || name[0] == '_') || Quantize.Shared.CSharpKeywords.Reserved.Contains(name))
         {
             return false;
         }

@@ -40,7 +40,8 @@ public sealed class QuantizeModels : ToolTask
     /// <inheritdoc />
     protected override string ToolName => IsWindows ? "dotnet.exe" : "dotnet";
 
-    // The worker's progress lines are worth seeing at normal verbosity (-v:n), not in minimal logs.
+    // The worker's progress lines are worth seeing at normal verbosity (-v:n), not in minimal logs; its one summary line
+    // per model (LogEventsFromTextOutput) is shown at every verbosity.
     /// <inheritdoc />
     protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Normal;
 
@@ -121,6 +122,17 @@ public sealed class QuantizeModels : ToolTask
         rsp.Append("--parent-pid\n").Append(System.Diagnostics.Process.GetCurrentProcess().Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         return rsp.ToString();
     }
+
+    /// <summary>
+    /// Every build says what it did for each model it processed (size, quality, cache hit or quantized, time) even at
+    /// the default verbosity; canonical error and warning lines are still turned into diagnostics by the base class.
+    /// </summary>
+    /// <inheritdoc />
+    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance) =>
+        base.LogEventsFromTextOutput(singleLine, singleLine.StartsWith(SummaryPrefix, StringComparison.Ordinal) ? MessageImportance.High : messageImportance);
+
+    /// <summary>How the worker starts its per-model summary line.</summary>
+    private const string SummaryPrefix = "Quantize.Build: ";
 
     /// <inheritdoc />
     protected override bool HandleTaskExecutionErrors() =>

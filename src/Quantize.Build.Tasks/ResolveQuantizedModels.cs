@@ -120,7 +120,7 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
         var ns = model.GetMetadata(ItemNames.Namespace).Trim();
         if (!Naming.IsIdentifier(className) || !Naming.IsNamespace(ns))
         {
-            Error(source, "QNT0013", $"ClassName '{className}' and Namespace '{ns}' of the QuantizedModel item '{model.ItemSpec}' must be a C# identifier and a dotted C# name.");
+            Error(source, "QNT0013", $"ClassName '{className}' and Namespace '{ns}' of the QuantizedModel item '{model.ItemSpec}' must be a C# identifier and a dotted C# name (not a C# keyword).");
             return null;
         }
 

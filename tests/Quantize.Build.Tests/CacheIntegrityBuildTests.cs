@@ -68,6 +68,31 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
     }
 
     [Fact]
+    public void A_cache_hit_replays_the_warnings_of_the_run_that_made_the_entry()
+    {
+        var cache = Path.Combine(fixture.Root, "warnings-cache");
+        var project = new ConsumerProject(fixture, "Warned");
+        project.Properties = $"<QuantizeCacheDirectory>{cache}</QuantizeCacheDirectory>";
+        project.AddModel("attention.onnx", TestModelCatalog.AttentionBlock());
+        // FP16 always warns QNT1003 (slower than FP32 on the CPU provider).
+        project.Items = """<QuantizedModel Include="models/attention.onnx" Precision="Fp16" ClassName="Attention" />""";
+        project.WriteProject();
+        project.WriteProgram("Console.WriteLine(Warned.Attention.Model.Precision);");
+
+        var first = project.Build();
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("; quantized (cache entry", Assert.Single(first.ModelLines), StringComparison.Ordinal);
+        Assert.Contains("attention.onnx(1,1): warning QNT1003", first.Output, StringComparison.Ordinal);
+
+        Assert.True(DotnetProcess.Run(project.Directory, "clean", "--disable-build-servers", "-nodeReuse:false").ExitCode == 0);
+        var hit = project.Build();
+
+        Assert.True(hit.ExitCode == 0, hit.Output);
+        Assert.Contains("; reused cache entry", Assert.Single(hit.ModelLines), StringComparison.Ordinal);
+        Assert.Contains("attention.onnx(1,1): warning QNT1003", hit.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_build_killed_while_quantizing_stops_its_worker_and_the_rebuild_leaves_a_valid_entry_and_no_leftovers()
     {
         if (!OperatingSystem.IsLinux())

@@ -39,10 +39,12 @@ public sealed class ConsumerScenarioTests(PackageFixture fixture)
     {
         var project = new ConsumerProject(fixture, "BadItems");
         project.AddModel("good.onnx", TestModelCatalog.Mlp());
+        project.AddModel("keyword.onnx", TestModelCatalog.Mlp());
         File.WriteAllText(Path.Combine(project.Directory, "models", "corrupt.onnx"), "this is not an ONNX model");
         project.Items = """
             <QuantizedModel Include="models/good.onnx" Precision="Int9" />
             <QuantizedModel Include="models/missing.onnx" Precision="Int8" />
+            <QuantizedModel Include="models/keyword.onnx" Precision="Int8" ClassName="event" />
             """;
         project.WriteProject();
         project.WriteProgram("Console.WriteLine();");
@@ -51,6 +53,8 @@ public sealed class ConsumerScenarioTests(PackageFixture fixture)
         Assert.NotEqual(0, build.ExitCode);
         Assert.Contains(Path.Combine(project.Directory, "models", "good.onnx") + " : error QNT0003", build.Output, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(project.Directory, "models", "missing.onnx") + " : error QNT0001", build.Output, StringComparison.Ordinal);
+        // A C# keyword as ClassName is refused on the item before anything is quantized.
+        Assert.Contains(Path.Combine(project.Directory, "models", "keyword.onnx") + " : error QNT0013: ClassName 'event'", build.Output, StringComparison.Ordinal);
         Assert.Equal(0, build.WorkerRuns);
 
         // A file that exists but is no model: the worker reports it on the file, as a real MSBuild error.

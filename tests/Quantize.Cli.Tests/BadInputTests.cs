@@ -86,7 +86,7 @@ public sealed class BadInputTests : IDisposable
         var modelFolder = Path.Combine(_folder, "model");
         Directory.CreateDirectory(modelFolder);
         File.WriteAllBytes(Path.Combine(_folder, "secret.bin"), new byte[1 << 16]);
-        var path = ModelFiles.Write(modelFolder, "model.onnx", WithExternalWeight("../secret.bin"));
+        var path = ModelFiles.Write(modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight("../secret.bin"));
 
         var run = CliProcess.Run(path, "-o", Output, "--precision", "int8");
 
@@ -101,7 +101,7 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllBytes(secret, new byte[1 << 16]);
         var modelFolder = Path.Combine(_folder, "model");
         Directory.CreateDirectory(modelFolder);
-        var path = ModelFiles.Write(modelFolder, "model.onnx", WithExternalWeight(secret));
+        var path = ModelFiles.Write(modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight(secret));
 
         AssertFails(CliProcess.Run(path, "-o", Output, "--precision", "fp16"), path, "QNT0004");
     }
@@ -178,20 +178,6 @@ public sealed class BadInputTests : IDisposable
 
         AssertFails(run, path, "QNT0006");
         Assert.DoesNotContain("reading", run.Stderr, StringComparison.Ordinal);
-    }
-
-    /// <summary>The MLP with fc1.weight moved to an external-data file at <paramref name="location"/>.</summary>
-    private static ModelProto WithExternalWeight(string location)
-    {
-        var model = TestModelCatalog.Mlp();
-        var weight = model.Graph.Initializer.Single(i => i.Name == "fc1.weight");
-        weight.ClearRawData();
-        weight.FloatData.Clear();
-        weight.DataLocation = TensorProto.Types.DataLocation.External;
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "0" });
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = (64 * 128 * 4).ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        return model;
     }
 
     private void AssertFails(CliRun run, string modelPath, string code)

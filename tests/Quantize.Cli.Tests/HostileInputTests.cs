@@ -36,7 +36,7 @@ public sealed class HostileInputTests : IDisposable
         var outside = Directory.CreateDirectory(Path.Combine(_folder, "outside")).FullName;
         File.WriteAllBytes(Path.Combine(outside, "secret.bin"), SecretBytes());
         Symlink(outside, Path.Combine(_modelFolder, "linked"));
-        var path = ModelFiles.Write(_modelFolder, "model.onnx", WithExternalWeight("linked/secret.bin"));
+        var path = ModelFiles.Write(_modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight("linked/secret.bin"));
 
         foreach (var precision in new[] { "int8", "fp16" })
         {
@@ -50,7 +50,7 @@ public sealed class HostileInputTests : IDisposable
     public void External_data_through_a_link_to_the_system_folder_is_QNT0004()
     {
         Symlink("/etc", Path.Combine(_modelFolder, "etcdir"));
-        var path = ModelFiles.Write(_modelFolder, "model.onnx", WithExternalWeight("etcdir/passwd", length: null));
+        var path = ModelFiles.Write(_modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight("etcdir/passwd", length: null));
 
         AssertFails(CliProcess.Run(path, "-o", Output, "--precision", "int8"), "QNT0004", path);
         AssertFails(CliProcess.Run("inspect", path), "QNT0004", path, outputFolderEmpty: false);
@@ -65,7 +65,7 @@ public sealed class HostileInputTests : IDisposable
         File.WriteAllBytes(Path.Combine(_folder, "deep", "secret.bin"), SecretBytes());
         File.WriteAllBytes(Path.Combine(_modelFolder, "secret.bin"), SecretBytes());
         Symlink(outside, Path.Combine(_modelFolder, "sub"));
-        var path = ModelFiles.Write(_modelFolder, "model.onnx", WithExternalWeight("sub/../secret.bin"));
+        var path = ModelFiles.Write(_modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight("sub/../secret.bin"));
 
         AssertFails(CliProcess.Run(path, "-o", Output, "--precision", "int8"), "QNT0004", path);
     }
@@ -74,7 +74,7 @@ public sealed class HostileInputTests : IDisposable
     public void External_data_that_is_a_fifo_is_QNT0004_without_hanging()
     {
         MakeFifo(Path.Combine(_modelFolder, "weights.bin"));
-        var path = ModelFiles.Write(_modelFolder, "model.onnx", WithExternalWeight("weights.bin"));
+        var path = ModelFiles.Write(_modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight("weights.bin"));
 
         var run = CliProcess.Run(path, "-o", Output, "--precision", "int8");
         AssertFails(run, "QNT0004", path);
@@ -125,7 +125,7 @@ public sealed class HostileInputTests : IDisposable
     {
         var data = Path.Combine(_modelFolder, "weights.bin");
         File.WriteAllBytes(data, SecretBytes());
-        var path = ModelFiles.Write(_modelFolder, "model.onnx", WithExternalWeight("weights.bin"));
+        var path = ModelFiles.Write(_modelFolder, "model.onnx", ModelFiles.MlpWithExternalWeight("weights.bin"));
         var before = File.ReadAllBytes(path);
         var link = Path.Combine(_outFolder, "alias.onnx");
         Symlink(path, link);
@@ -189,7 +189,7 @@ public sealed class HostileInputTests : IDisposable
     public void An_external_data_range_past_the_file_is_QNT0005(string offset, string length)
     {
         File.WriteAllBytes(Path.Combine(_modelFolder, "weights.bin"), SecretBytes());
-        var model = WithExternalWeight("weights.bin");
+        var model = ModelFiles.MlpWithExternalWeight("weights.bin");
         var weight = model.Graph.Initializer.Single(i => i.Name == "fc1.weight");
         weight.ExternalData.Single(e => e.Key == "offset").Value = offset;
         weight.ExternalData.Single(e => e.Key == "length").Value = length;
@@ -304,11 +304,7 @@ public sealed class HostileInputTests : IDisposable
     public void All_nan_calibration_data_is_QNT0024()
     {
         var model = ModelFiles.Write(_modelFolder, "cnn.onnx", TestModelCatalog.SmallCnn());
-        var data = Directory.CreateDirectory(Path.Combine(_folder, "nan")).FullName;
-        for (int i = 0; i < 4; i++)
-        {
-            File.WriteAllBytes(Path.Combine(data, $"s{i}.npy"), NpyWriter.Floats([.. Enumerable.Repeat(float.NaN, 3 * 16 * 16)], [1, 3, 16, 16]));
-        }
+        var data = CnnData("nan", 4, _ => [.. Enumerable.Repeat(float.NaN, 3 * 16 * 16)]);
 
         AssertFails(CliProcess.Run(model, "-o", Output, "--precision", "int8", "--calibration-data", data), "QNT0024", model);
     }
@@ -342,11 +338,7 @@ public sealed class HostileInputTests : IDisposable
     public void A_tampered_ranges_cache_is_a_warning_and_the_model_is_calibrated_again()
     {
         var model = ModelFiles.Write(_modelFolder, "cnn.onnx", TestModelCatalog.SmallCnn());
-        var data = Directory.CreateDirectory(Path.Combine(_folder, "calib")).FullName;
-        for (int i = 0; i < 16; i++)
-        {
-            File.WriteAllBytes(Path.Combine(data, $"s{i:D2}.npy"), NpyWriter.Floats(CnnSample(i), [1, 3, 16, 16]));
-        }
+        var data = CnnData("calib", 16, CnnSample);
 
         var ranges = Path.Combine(_folder, "ranges.json");
         var first = CliProcess.Run(model, "-o", Output, "-p", "int8", "--calibration-data", data, "--ranges-cache", ranges);
@@ -370,11 +362,7 @@ public sealed class HostileInputTests : IDisposable
     public void A_ranges_cache_that_is_a_folder_is_refused_and_leaves_no_temporary_file()
     {
         var model = ModelFiles.Write(_modelFolder, "cnn.onnx", TestModelCatalog.SmallCnn());
-        var data = Directory.CreateDirectory(Path.Combine(_folder, "calib")).FullName;
-        for (int i = 0; i < 2; i++)
-        {
-            File.WriteAllBytes(Path.Combine(data, $"s{i}.npy"), NpyWriter.Floats(CnnSample(i), [1, 3, 16, 16]));
-        }
+        var data = CnnData("calib", 2, CnnSample);
 
         var rangesFolder = Directory.CreateDirectory(Path.Combine(_folder, "ranges")).FullName;
         var run = CliProcess.Run(model, "-o", Output, "-p", "int8", "--calibration-data", data, "--ranges-cache", rangesFolder);
@@ -418,28 +406,22 @@ public sealed class HostileInputTests : IDisposable
         Assert.True(Directory.Exists(live));
     }
 
-    /// <summary>The MLP with fc1.weight (64×128 floats) moved to an external-data file at <paramref name="location"/>.</summary>
-    private static ModelProto WithExternalWeight(string location, long? length = 64 * 128 * 4)
-    {
-        var model = TestModelCatalog.Mlp();
-        var weight = model.Graph.Initializer.Single(i => i.Name == "fc1.weight");
-        weight.ClearRawData();
-        weight.FloatData.Clear();
-        weight.DataLocation = TensorProto.Types.DataLocation.External;
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "0" });
-        if (length is long bytes)
-        {
-            weight.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        }
-
-        return model;
-    }
-
     private static byte[] SecretBytes() => [.. Enumerable.Range(0, 64 * 128 * 4).Select(i => (byte)(i * 7))];
 
     private static byte[] RawBytes(TensorProto weight) =>
         weight.RawData.Length > 0 ? weight.RawData.ToByteArray() : [.. weight.FloatData.SelectMany(BitConverter.GetBytes)];
+
+    /// <summary>A folder of <paramref name="count"/> .npy samples for the small CNN's [1, 3, 16, 16] input.</summary>
+    private string CnnData(string name, int count, Func<int, float[]> values)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
+        for (int i = 0; i < count; i++)
+        {
+            File.WriteAllBytes(Path.Combine(folder, $"s{i:D2}.npy"), NpyWriter.Floats(values(i), [1, 3, 16, 16]));
+        }
+
+        return folder;
+    }
 
     private static float[] CnnSample(int seed) =>
         [.. Enumerable.Range(0, 3 * 16 * 16).Select(i => MathF.Sin((i * 0.37f) + (seed * 1.9f)))];

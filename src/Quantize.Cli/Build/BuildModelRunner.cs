@@ -50,6 +50,7 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
                     progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
+                CachedWarnings.Save(cache.EntryPath(key), result.Warnings);
             },
             problem => cacheWarnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, model.Source, problem)),
             cancellation);
@@ -78,7 +79,8 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
             UsesOrtExtensions(inspection));
         FileUpdate.Touch(model.DoneMarker);
 
-        foreach (var warning in cacheWarnings.Concat(result?.Warnings ?? []))
+        // A reused entry replays the warnings of the run that made it: the same build gives the same warnings either way.
+        foreach (var warning in cacheWarnings.Concat(result?.Warnings ?? CachedWarnings.Load(entry, model.Source)))
         {
             console.Out.WriteLine((warning with { FilePath = model.Source }).ToString());
         }
