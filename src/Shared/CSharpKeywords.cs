@@ -19,5 +19,7 @@ internal static class CSharpKeywords
         "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
         "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
         "using", "virtual", "void", "volatile", "while",
+        // Undocumented but reserved: the compiler refuses them as names too.
+        "__arglist", "__makeref", "__reftype", "__refvalue",
     };
 }

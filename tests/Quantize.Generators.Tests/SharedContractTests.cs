@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis.CSharp;
 using Quantize.Shared;
+using Xunit;
 
 namespace Quantize.Generators.Tests;
 
