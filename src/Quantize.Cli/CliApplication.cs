@@ -32,6 +32,13 @@ internal static class CliApplication
         }
 
         var configuration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+        if (args.Length == 0)
+        {
+            // Nothing to do: show what can be done. quantize is the default command, so its help (every option) is the useful one.
+            root.Parse(["quantize", "--help"], configuration).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+            return ExitCodes.UsageError;
+        }
+
         var parseResult = root.Parse(args, configuration);
         if (ShouldDefaultToQuantize(parseResult, root, args))
         {
@@ -52,6 +59,11 @@ internal static class CliApplication
             if (LooksLikeMistypedCommand(args, root) is { } command)
             {
                 console.Error.WriteLine($"Did you mean 'dotnet quantize {command}'?");
+            }
+
+            foreach (var (given, option) in MistypedOptions(parseResult))
+            {
+                console.Error.WriteLine($"Did you mean '{option}' for '{given}'?");
             }
 
             console.Error.WriteLine("Run 'dotnet quantize --help' for usage.");
@@ -79,6 +91,20 @@ internal static class CliApplication
         var names = root.Subcommands.Select(c => c.Name).ToList();
         var closest = ClosestMatch.Find(args[0], names);
         return closest is not null && !names.Contains(args[0]) && ClosestMatch.EditDistance(args[0].ToLowerInvariant(), closest) <= 2 ? closest : null;
+    }
+
+    /// <summary>Unrecognized <c>--options</c> with an option of the parsed command one or two edits away (<c>--blocksize</c> → <c>--block-size</c>).</summary>
+    private static IEnumerable<(string Given, string Option)> MistypedOptions(ParseResult parseResult)
+    {
+        var names = parseResult.CommandResult.Command.Options.SelectMany(o => o.Aliases.Append(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct().ToList();
+        foreach (var token in parseResult.UnmatchedTokens.Where(t => t.StartsWith("--", StringComparison.Ordinal)))
+        {
+            var given = token.Split('=', 2)[0];
+            if (ClosestMatch.Find(given, names) is { } closest && ClosestMatch.EditDistance(given.ToLowerInvariant(), closest) <= 2)
+            {
+                yield return (given, closest);
+            }
+        }
     }
 
     /// <summary>True when no command was named and the root could not make sense of the arguments.</summary>

@@ -31,7 +31,10 @@ public sealed class BadInputTests : IDisposable
         var path = Path.Combine(_folder, "half-minilm.onnx");
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
 
-        AssertFails(CliProcess.Run(path, "-o", Output, "--precision", "int8"), path, "QNT0002");
+        var run = CliProcess.Run(path, "-o", Output, "--precision", "int8");
+
+        AssertFails(run, path, "QNT0002");
+        Assert.Contains("so it is truncated", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,12 +4,26 @@ namespace Quantize.Cli.Tests;
 public sealed class UsageTests
 {
     [Fact]
-    public void No_arguments_is_a_usage_error()
+    public void No_arguments_prints_the_quantize_help_as_a_usage_error()
     {
         var run = CliProcess.Run();
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("dotnet quantize --help", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--precision", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--calibration-data", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Required command was not provided", run.Stdout + run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--blocksize", "--block-size")]
+    [InlineData("--calibration-dat", "--calibration-data")]
+    [InlineData("--per-chanel", "--per-channel")]
+    public void A_mistyped_option_suggests_the_closest_one(string typed, string meant)
+    {
+        var run = CliProcess.Run("model.onnx", "-o", "out.onnx", "--precision", "int4", typed, "32");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"Did you mean '{meant}' for '{typed}'?", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

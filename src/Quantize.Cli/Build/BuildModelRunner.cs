@@ -27,6 +27,8 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         }
 
         var clock = Stopwatch.StartNew();
+        // Temporary copies a killed worker left beside the outputs (FileUpdate's *.tmp).
+        StaleStaging.SweepTemporaryFiles(Path.GetDirectoryName(Path.GetFullPath(model.OutputModel))!);
         var cache = new ModelCache(model.CacheDirectory);
         string? fingerprint = null;
         var calibration = CalibrationSettings.Parse(model.Settings, options, model.Source, ProjectDirectory(model), (data, method) =>

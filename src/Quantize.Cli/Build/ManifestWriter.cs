@@ -98,7 +98,7 @@ internal static class FileUpdate
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + $".{Guid.NewGuid():N}.tmp";
+        var temporary = $"{path}.{Core.Safety.StaleStaging.OwnerTag()}.tmp";
         File.WriteAllBytes(temporary, content);
         File.Move(temporary, path, overwrite: true);
         return true;
@@ -113,7 +113,7 @@ internal static class FileUpdate
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
-        var temporary = destination + $".{Guid.NewGuid():N}.tmp";
+        var temporary = $"{destination}.{Core.Safety.StaleStaging.OwnerTag()}.tmp";
         File.Copy(source, temporary, overwrite: true);
         File.Move(temporary, destination, overwrite: true);
         return true;

@@ -38,6 +38,8 @@ internal sealed class ModelCache(string directory)
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+        // Temporary files of other keys whose producer died (a killed build) would otherwise stay forever.
+        Core.Safety.StaleStaging.SweepTemporaryFiles(Path.GetDirectoryName(entry)!);
         using (AcquireLock(entry + ".lock", cancellation))
         {
             // Whoever held the lock before us may have produced (or repaired) it.
@@ -60,7 +62,7 @@ internal sealed class ModelCache(string directory)
                 File.Delete(leftover);
             }
 
-            var temporary = Path.Combine(Path.GetDirectoryName(entry)!, $"{key}.{Guid.NewGuid():N}.tmp");
+            var temporary = Path.Combine(Path.GetDirectoryName(entry)!, $"{key}.{Core.Safety.StaleStaging.OwnerTag()}.tmp");
             try
             {
                 produce(temporary);

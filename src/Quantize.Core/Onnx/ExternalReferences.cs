@@ -40,9 +40,14 @@ internal static class ExternalReferences
                 _ => Kind.Skip,
             });
         }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidDataException)
+        catch (InvalidProtocolBufferException ex)
         {
-            throw new QuantizeException(ErrorCodes.InvalidModel, modelPath, $"'{modelPath}' is not a readable ONNX model (truncated or corrupt: {ex.Message}).", ex);
+            throw new QuantizeException(ErrorCodes.InvalidModel, modelPath,
+                $"'{modelPath}' is not a readable ONNX model: {ModelReader.InPlainWords(ex)} (protobuf: {ex.Message})", ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new QuantizeException(ErrorCodes.InvalidModel, modelPath, $"'{modelPath}' is not a readable ONNX model: {ex.Message}.", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -33,7 +33,7 @@ public static class ModelReader
         catch (InvalidProtocolBufferException ex)
         {
             throw new QuantizeException(ErrorCodes.InvalidModel, path,
-                $"'{path}' is not a readable ONNX model (truncated or corrupt protobuf: {ex.Message}).", ex);
+                $"'{path}' is not a readable ONNX model: {InPlainWords(ex)} (protobuf: {ex.Message})", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -45,6 +45,18 @@ public static class ModelReader
         TensorSizes.Check(model, path);
         return (model, new FileInfo(path).Length + externalBytes);
     }
+
+    /// <summary>What a protobuf parse failure means for someone holding a model file.</summary>
+    internal static string InPlainWords(InvalidProtocolBufferException ex) => ex.Message switch
+    {
+        var m when m.Contains("ended unexpectedly", StringComparison.Ordinal) || m.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+            => "the file ends in the middle of the model, so it is truncated (an incomplete download or copy?).",
+        var m when m.Contains("levels of nesting", StringComparison.Ordinal)
+            => "its subgraphs are nested more than 100 levels deep.",
+        var m when m.Contains("too large", StringComparison.OrdinalIgnoreCase)
+            => "it is larger than one protobuf message may be (2 GB); large weights belong in external data.",
+        _ => "its bytes do not form an ONNX model (the file is corrupt, or another kind of file).",
+    };
 
     /// <summary>
     /// Protobuf is permissive: many non-ONNX files parse as *some* message. Require the fields every

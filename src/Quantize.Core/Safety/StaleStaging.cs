@@ -10,7 +10,7 @@ namespace Quantize.Core.Safety;
 /// this machine whose owner process is gone; one of another machine (a cache folder on a network share) or without
 /// an owner in its name only once it is older than <see cref="ForeignAge"/>, since its owner cannot be asked.
 /// </summary>
-public static class StaleStaging
+public static partial class StaleStaging
 {
     /// <summary>A leftover of another machine, or without an owner in its name, is removed once it is this old.</summary>
     public static readonly TimeSpan ForeignAge = TimeSpan.FromDays(1);
@@ -22,8 +22,35 @@ public static class StaleStaging
     private const int GuidLength = 32;
 
     /// <summary>A new staging name with <paramref name="prefix"/> (one of the engine's), owned by this process.</summary>
-    public static string NewName(string prefix) =>
-        string.Create(CultureInfo.InvariantCulture, $"{prefix}{Environment.ProcessId}@{Environment.MachineName}-{Guid.NewGuid():N}");
+    public static string NewName(string prefix) => prefix + OwnerTag();
+
+    /// <summary>A unique <c>&lt;pid&gt;@&lt;host&gt;-&lt;guid&gt;</c> tag naming this process as the owner, for temporary files (<c>&lt;stem&gt;.&lt;tag&gt;.tmp</c>).</summary>
+    public static string OwnerTag() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}@{Environment.MachineName}-{Guid.NewGuid():N}");
+
+    /// <summary>
+    /// Removes temporary files named <c>&lt;stem&gt;.&lt;owner tag&gt;.tmp</c> (and their <c>.tmp.data</c>) in
+    /// <paramref name="folder"/> whose owner is gone, by the same rules as staging folders; never fails the caller.
+    /// </summary>
+    public static void SweepTemporaryFiles(string folder)
+    {
+        var now = DateTime.UtcNow;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*.tmp*"))
+            {
+                var match = OwnedTemporaryFile().Match(Path.GetFileName(file));
+                if (match.Success && IsStaleOwner(match.Groups["owner"].Value, File.GetLastWriteTimeUtc(file), now))
+                {
+                    File.Delete(file);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort, as for folders.
+        }
+    }
 
     /// <summary>Removes leftovers of dead processes in <paramref name="folder"/>; never fails the run that calls it.</summary>
     public static void Sweep(string folder) => Sweep(folder, DateTime.UtcNow);
@@ -56,8 +83,13 @@ public static class StaleStaging
             return false;
         }
 
-        var rest = name[prefix.Length..];
-        var owner = rest.Length > GuidLength + 1 && rest[^(GuidLength + 1)] == '-' ? rest[..^(GuidLength + 1)] : "";
+        return IsStaleOwner(name[prefix.Length..], written, now);
+    }
+
+    /// <summary>True when the owner tag <paramref name="tag"/> (<c>&lt;pid&gt;@&lt;host&gt;-&lt;guid&gt;</c>) names nobody alive.</summary>
+    internal static bool IsStaleOwner(string tag, DateTime written, DateTime now)
+    {
+        var owner = tag.Length > GuidLength + 1 && tag[^(GuidLength + 1)] == '-' ? tag[..^(GuidLength + 1)] : "";
         int at = owner.IndexOf('@', StringComparison.Ordinal);
         if (at < 0 || !int.TryParse(owner[..at], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
             || !string.Equals(owner[(at + 1)..], Environment.MachineName, StringComparison.OrdinalIgnoreCase))
@@ -67,6 +99,9 @@ public static class StaleStaging
 
         return pid != Environment.ProcessId && !IsAlive(pid);
     }
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.(?<owner>\d+@.+-[0-9a-f]{32})\.tmp(\.data)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex OwnedTemporaryFile();
+
     private static bool IsAlive(int pid)
     {
         try
