@@ -121,6 +121,7 @@ public static class QuantizeEngine
                 $"Nothing in the model was eligible for {options.Precision}; the output equals the input apart from formatting."));
         }
 
+        UnusedDefinitions.Remove(model);
         TopologicalSorter.SortAll(model.Graph);
         return model;
     }
