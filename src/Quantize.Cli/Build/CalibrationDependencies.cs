@@ -4,7 +4,7 @@ using Quantize.Core.Calibration.Data;
 namespace Quantize.Cli.Build;
 
 /// <summary>
-/// Writes the item's dependency file (<c>&lt;model&gt;.deps</c>, DESIGN §6): every calibration and validation file the worker read,
+/// Writes the item's dependency file (<c>&lt;model&gt;.deps</c>, docs/build-request.md): every calibration and validation file the worker read,
 /// the vocabulary, and the folders they were found in, one absolute path a line. The MSBuild task compares their
 /// timestamps with the done marker on the next build, so editing, adding or removing a sample reruns that model
 /// only, without the task expanding globs itself (the worker's expansion is the one that counts).

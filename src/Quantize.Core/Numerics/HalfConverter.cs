@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Quantize.Core.Numerics;
 
 /// <summary>
-/// float32 → float16 conversion with the range handling of REFERENCE.md "FP16 conversion": tiny
+/// float32 → float16 conversion with the range handling of docs/numerics.md "FP16 conversion": tiny
 /// non-zero values become the smallest fp16 subnormal instead of flushing to zero, finite values beyond
 /// the fp16 range saturate to ±65504 instead of becoming infinity, NaN/0/±inf are kept, and the result is
 /// rounded to nearest even.

@@ -2,7 +2,7 @@ namespace Quantize.Core.Numerics;
 
 /// <summary>
 /// Block-wise 4-bit quantization the way ONNX Runtime's C++ library prepares MatMulNBits weights
-/// (REFERENCE.md "Quantize / dequantize", 4-bit notes), so that our blocks equal the ones ORT's own
+/// (docs/numerics.md "Quantize / dequantize", 4-bit notes), so that our blocks equal the ones ORT's own
 /// tooling would write. It differs from the int8 path on purpose: it multiplies by the reciprocal of
 /// the scale and rounds half away from zero.
 /// <list type="bullet">

@@ -10,7 +10,7 @@ public readonly record struct QuantizationParameters(float Scale, int ZeroPoint)
 
     /// <summary>
     /// Computes scale and zero point from a real range the way ONNX Runtime's quantizer does
-    /// (REFERENCE.md "Scale and zero point from a range"): the range is widened to include zero,
+    /// (docs/numerics.md "Scale and zero point from a range"): the range is widened to include zero,
     /// made symmetric on request, and the scale is computed in double.
     /// </summary>
     public static QuantizationParameters FromRange(double rmin, double rmax, int qmin, int qmax, bool symmetric)
@@ -42,7 +42,7 @@ public readonly record struct QuantizationParameters(float Scale, int ZeroPoint)
     }
 }
 
-/// <summary>The integer ranges of REFERENCE.md.</summary>
+/// <summary>The integer ranges of docs/numerics.md.</summary>
 public static class IntegerRange
 {
     /// <summary>int8 symmetric: ±127 (−128 unused so that the range is symmetric).</summary>

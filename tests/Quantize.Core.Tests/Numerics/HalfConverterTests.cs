@@ -3,7 +3,7 @@ using Quantize.Core.Numerics;
 
 namespace Quantize.Core.Tests.Numerics;
 
-/// <summary>HalfConverter against REFERENCE.md "FP16 conversion", checked over random float bit patterns.</summary>
+/// <summary>HalfConverter against docs/numerics.md "FP16 conversion", checked over random float bit patterns.</summary>
 public class HalfConverterTests
 {
     private const ushort SmallestSubnormalBits = 0x0001; // 2^-24

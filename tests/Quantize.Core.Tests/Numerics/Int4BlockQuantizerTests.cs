@@ -4,7 +4,7 @@ using Quantize.Core.Numerics;
 namespace Quantize.Core.Tests.Numerics;
 
 /// <summary>
-/// The 4-bit block quantizer against values worked by hand from REFERENCE.md's formulas
+/// The 4-bit block quantizer against values worked by hand from docs/numerics.md's formulas
 /// (symmetric: scale = extreme / −8, zero point 8; asymmetric: scale = (max − min) / 15,
 /// zp = clamp(round(−min / scale)); q = clamp(round_half_away(v × (1/scale)) + zp, 0, 15)), and bounds.
 /// </summary>

@@ -2,7 +2,7 @@ using Quantize.Core.Numerics;
 
 namespace Quantize.Core.Tests.Numerics;
 
-/// <summary>REFERENCE.md "Scale and zero point from a range": every golden row (ONNX Runtime's quantizer values).</summary>
+/// <summary>docs/numerics.md "Scale and zero point from a range": every golden row (ONNX Runtime's quantizer values).</summary>
 public class QuantizationParametersTests
 {
     public static TheoryData<double, double, int, int, bool, int, double> GoldenCases => new()

@@ -3,7 +3,7 @@ using Quantize.Core.Onnx;
 namespace Quantize.Core.Passes.Fp16;
 
 /// <summary>
-/// The nodes and input slots that stay float32 in an FP16 model (REFERENCE.md "FP16 conversion"): ops
+/// The nodes and input slots that stay float32 in an FP16 model (docs/numerics.md "FP16 conversion"): ops
 /// without float16 kernels or with range trouble in float16, ops whose float output type comes from an
 /// attribute rather than from their inputs, and inputs whose schema allows only float32.
 /// </summary>
@@ -13,7 +13,7 @@ internal static class Fp16KeepList
 
     private static readonly HashSet<string> KeptStandardOps = new(StringComparer.Ordinal)
     {
-        // REFERENCE.md's list: no float16 kernels, or results that float16's range or precision breaks
+        // docs/numerics.md's list: no float16 kernels, or results that float16's range or precision breaks
         // (box coordinates, cumulative sums, index ranges, extreme values).
         "NonMaxSuppression", "TopK", "RoiAlign", "Range", "CumSum", "Min", "Max", "Upsample",
 

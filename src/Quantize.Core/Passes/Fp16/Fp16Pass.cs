@@ -6,7 +6,7 @@ using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
 namespace Quantize.Core.Passes.Fp16;
 
 /// <summary>
-/// FP32 → FP16 (REFERENCE.md "FP16 conversion"). Every float32 tensor becomes float16 except where nodes
+/// FP32 → FP16 (docs/numerics.md "FP16 conversion"). Every float32 tensor becomes float16 except where nodes
 /// must stay float32 (<see cref="Fp16KeepList"/>, the user's exclusions, Resize's roi/scales); Cast nodes
 /// sit exactly at the boundaries between the two domains, one per tensor and direction. Graph inputs and
 /// outputs stay float32 behind Casts unless KeepIoTypes is off. Subgraphs follow the domain of the node

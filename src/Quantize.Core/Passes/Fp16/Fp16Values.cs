@@ -15,7 +15,7 @@ internal static class Fp16Values
         && node.Attribute.Any(a => a.Name is "value_float" or "value_floats" || (a.Name == "value" && a.T?.ElementType() == DataType.Float));
 
     /// <summary>
-    /// <paramref name="tensor"/>'s values as a float16 tensor named <paramref name="name"/>, with REFERENCE.md's
+    /// <paramref name="tensor"/>'s values as a float16 tensor named <paramref name="name"/>, with docs/numerics.md's
     /// range clamping, stored as raw_data (the compact form, whatever form the original used).
     /// </summary>
     public static TensorProto ToFloat16(TensorProto tensor, string name) =>

@@ -24,7 +24,7 @@ internal sealed record WeightStatistics(bool AllFinite, float[] ColumnMaxMagnitu
 }
 
 /// <summary>
-/// Symmetric int8 weight quantization (REFERENCE.md: ±127, zero point 0). Symmetric weights are what the
+/// Symmetric int8 weight quantization (docs/numerics.md: ±127, zero point 0). Symmetric weights are what the
 /// u8×s8 integer GEMM kernels expect, and a zero point of 0 keeps the kernel's correction terms away.
 /// Large weights are measured and quantized in row chunks on all cores; every chunk writes only its own
 /// rows and the statistics combine with max, which is exact, so the bytes do not depend on the thread count.
