@@ -6,8 +6,11 @@ namespace Quantize.Core;
 /// <summary>What a quantization did, for the CLI summary, the build log and reports.</summary>
 public sealed class QuantizeResult
 {
-    /// <summary>Nodes rewritten per original op type (e.g. MatMul → 72).</summary>
+    /// <summary>Nodes rewritten per original op type (e.g. MatMul → 72); converted weights are counted under <see cref="Initializers"/>.</summary>
     public SortedDictionary<string, int> QuantizedByOpType { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The <see cref="QuantizedByOpType"/> key under which FP16 and BF16 count converted initializers (not nodes).</summary>
+    public const string Initializers = "initializer";
 
     /// <summary>
     /// Every node rewritten into a lower precision, in the order the pass visited them (weights counted

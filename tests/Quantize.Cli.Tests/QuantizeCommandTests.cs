@@ -130,6 +130,10 @@ public sealed partial class QuantizeCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         // Said once: either the pass's own QNT1003 warning or the CLI's sentence.
         Assert.True(run.Stdout.Contains("warning QNT1003", StringComparison.Ordinal) ^ run.Stdout.Contains("Speed: expect this FP16 model to run slower", StringComparison.Ordinal), run.Stdout);
+        // Converted weights are counted apart from nodes (the MLP has 6 float initializers).
+        var lines = run.Stdout.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains("Initializers converted: 6", lines);
+        Assert.DoesNotContain(lines, l => Columns(l) is ["initializer", _]);
     }
 
     [Theory]

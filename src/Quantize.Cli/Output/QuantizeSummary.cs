@@ -35,8 +35,18 @@ internal static class QuantizeSummary
         }
         else if (result.QuantizedByOpType.Count > 0)
         {
-            writer.WriteLine(Invariant($"  Nodes quantized: {result.QuantizedByOpType.Values.Sum()}"));
-            Table.Write(writer, result.QuantizedByOpType.Select(kv => new[] { "  " + kv.Key, kv.Value.ToString(CultureInfo.InvariantCulture) }), rightAligned: [1]);
+            // Nodes only: converted weights are not nodes and get their own line.
+            var nodes = result.QuantizedByOpType.Where(kv => kv.Key != QuantizeResult.Initializers).ToList();
+            if (nodes.Count > 0)
+            {
+                writer.WriteLine(Invariant($"  Nodes quantized: {nodes.Sum(kv => kv.Value)}"));
+                Table.Write(writer, nodes.Select(kv => new[] { "  " + kv.Key, kv.Value.ToString(CultureInfo.InvariantCulture) }), rightAligned: [1]);
+            }
+
+            if (result.QuantizedByOpType.TryGetValue(QuantizeResult.Initializers, out var weights))
+            {
+                writer.WriteLine(Invariant($"  Initializers converted: {weights}"));
+            }
         }
 
         foreach (var (opType, reason) in result.Skipped)

@@ -78,7 +78,7 @@ internal sealed class Bf16Weights
                 }
             }
 
-            _context.Result.CountQuantized("initializer");
+            _context.Result.CountQuantized(QuantizeResult.Initializers);
         }
         else if (constant is not null)
         {

@@ -146,7 +146,7 @@ internal sealed class Fp16Rewriter
             if (tensor.Home == DataType.Float16)
             {
                 initializers[position] = Fp16Values.ToFloat16(tensor.Initializer, tensor.HomeName);
-                _context.Result.CountQuantized("initializer");
+                _context.Result.CountQuantized(QuantizeResult.Initializers);
             }
             else
             {
