@@ -35,14 +35,16 @@ internal static class CacheEntryDigest
 
     /// <summary>
     /// Records the entry whose model is still at <paramref name="stagedModel"/> (it is published at
-    /// <paramref name="entryPath"/> after this), its side files already in place.
+    /// <paramref name="entryPath"/> after this), its side files already in place; returns the model's SHA-256.
     /// </summary>
-    public static void Write(string entryPath, string stagedModel)
+    public static string Write(string entryPath, string stagedModel)
     {
-        var files = new List<FileDigest> { Digest(stagedModel, Path.GetFileName(entryPath)) };
+        var model = Digest(stagedModel, Path.GetFileName(entryPath));
+        var files = new List<FileDigest> { model };
         files.AddRange(Files(entryPath).Where(f => f != entryPath).Select(f => Digest(f, Path.GetFileName(f))));
         var json = JsonSerializer.SerializeToUtf8Bytes(files.OrderBy(f => f.Name, StringComparer.Ordinal).ToList(), JsonOptions);
         FileUpdate.WriteIfChanged(PathOf(entryPath), json);
+        return model.Sha256;
     }
 
     /// <summary>

@@ -63,10 +63,11 @@ internal sealed class ModelCache(string directory)
             }
 
             var temporary = Path.Combine(Path.GetDirectoryName(entry)!, $"{key}.{Core.Safety.StaleStaging.OwnerTag()}.tmp");
+            string sha256;
             try
             {
                 produce(temporary);
-                CacheEntryDigest.Write(entry, temporary);
+                sha256 = CacheEntryDigest.Write(entry, temporary);
                 Publish(temporary, entry);
             }
             finally
@@ -74,7 +75,7 @@ internal sealed class ModelCache(string directory)
                 File.Delete(temporary);
             }
 
-            return new CacheLookup(entry, false, CacheEntryDigest.Verify(entry, out _) ?? CacheKey.HashFile(entry).Sha256, TimeSpan.Zero);
+            return new CacheLookup(entry, false, sha256, TimeSpan.Zero);
         }
     }
 
