@@ -151,18 +151,24 @@ public static class QuantizeEngine
     /// </summary>
     internal static void ReleaseManagedMemory() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
+    /// <summary>
+    /// Session options for a load check (a session that proves a model loads and never runs): quiet, and no
+    /// pre-packed weight copies, which would only add memory. No graph optimizations either: constant folding would
+    /// materialize float32 copies of converted weights (BF16's Casts), and every kernel is resolved without them.
+    /// </summary>
+    internal static SessionOptions LoadCheckOptions()
+    {
+        var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return options;
+    }
+
     /// <summary>Refuses to ship a model ONNX Runtime cannot load; the staged file is deleted.</summary>
     private static void VerifyLoads(string stagedPath, string inputPath)
     {
         try
         {
-            using var sessionOptions = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-            // Loading proves the graph resolves and every node has a kernel; pre-packed weight copies would
-            // only add memory to a session that never runs.
-            sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
-            // Nor graph optimizations: constant folding would materialize float32 copies of converted weights (BF16's
-            // Casts), and every kernel is still resolved without them.
-            sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            using var sessionOptions = LoadCheckOptions();
             using var session = new InferenceSession(stagedPath, sessionOptions);
         }
         catch (OnnxRuntimeException ex)

@@ -29,8 +29,7 @@ internal static class RejectedOutput
         try
         {
             Onnx.ExternalData.Vet(inputPath);
-            using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
-            options.AddSessionConfigEntry("session.disable_prepacking", "1");
+            using var options = QuantizeEngine.LoadCheckOptions();
             using var session = new InferenceSession(inputPath, options);
             return null;
         }

@@ -17,9 +17,7 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
     [Fact]
     public void A_damaged_cache_entry_is_never_embedded_it_is_evicted_and_made_again()
     {
-        var cache = Path.Combine(fixture.Root, "damaged-cache");
-        var project = new ConsumerProject(fixture, "CacheCheck");
-        project.Properties = $"<QuantizeCacheDirectory>{cache}</QuantizeCacheDirectory>";
+        var (project, cache) = WithOwnCache("CacheCheck");
         project.AddModel("mlp.onnx", TestModelCatalog.Mlp());
         project.Items = """<QuantizedModel Include="models/mlp.onnx" Precision="Int8" ClassName="Mlp" />""";
         project.WriteProject();
@@ -41,7 +39,7 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
             ("altered", path => { var b = File.ReadAllBytes(path); b[b.Length / 2] ^= 0x5A; File.WriteAllBytes(path, b); }),
             ("truncated", path => { using var s = File.OpenWrite(path); s.SetLength(s.Length / 3); }),
             ("emptied", path => File.WriteAllBytes(path, [])),
-            ("swapped for another valid model", path => File.Copy(EntryOf(fixture, "AttentionSwap", TestModelCatalog.AttentionBlock()), path, overwrite: true)),
+            ("swapped for another valid model", path => File.Copy(EntryOf("AttentionSwap", TestModelCatalog.AttentionBlock()), path, overwrite: true)),
         };
         foreach (var (name, apply) in damages)
         {
@@ -70,9 +68,7 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
     [Fact]
     public void A_cache_hit_replays_the_warnings_of_the_run_that_made_the_entry()
     {
-        var cache = Path.Combine(fixture.Root, "warnings-cache");
-        var project = new ConsumerProject(fixture, "Warned");
-        project.Properties = $"<QuantizeCacheDirectory>{cache}</QuantizeCacheDirectory>";
+        var (project, cache) = WithOwnCache("Warned");
         project.AddModel("attention.onnx", TestModelCatalog.AttentionBlock());
         // FP16 always warns QNT1003 (slower than FP32 on the CPU provider).
         project.Items = """<QuantizedModel Include="models/attention.onnx" Precision="Fp16" ClassName="Attention" />""";
@@ -100,9 +96,7 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
             return; // The worker is found through /proc; the CI machines are Linux.
         }
 
-        var cache = Path.Combine(fixture.Root, "killed-cache");
-        var project = new ConsumerProject(fixture, "Killed");
-        project.Properties = $"<QuantizeCacheDirectory>{cache}</QuantizeCacheDirectory>";
+        var (project, cache) = WithOwnCache("Killed");
         // MiniLM with its quality check takes seconds: long enough to be killed in the middle.
         var model = project.AddModelFile("minilm.onnx", RealModels.MiniLmPath);
         project.Items = """<QuantizedModel Include="models/minilm.onnx" Precision="Int8" ClassName="MiniLm" />""";
@@ -154,12 +148,17 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
         path.Contains("/.quantize-check-", StringComparison.Ordinal) || path.Contains("/.quantize-staging-", StringComparison.Ordinal)
         || path.EndsWith(".tmp", StringComparison.Ordinal);
 
-    /// <summary>The cache entry another project's build makes of <paramref name="model"/> (a valid quantized model of something else).</summary>
-    private static string EntryOf(PackageFixture fixture, string name, Quantize.Core.Onnx.ModelProto model)
+    /// <summary>A consumer project whose QuantizeCacheDirectory is a folder of its own, <c>&lt;name&gt;-cache</c>.</summary>
+    private (ConsumerProject Project, string Cache) WithOwnCache(string name)
     {
         var cache = Path.Combine(fixture.Root, name + "-cache");
-        var project = new ConsumerProject(fixture, name);
-        project.Properties = $"<QuantizeCacheDirectory>{cache}</QuantizeCacheDirectory>";
+        return (new ConsumerProject(fixture, name) { Properties = $"<QuantizeCacheDirectory>{cache}</QuantizeCacheDirectory>" }, cache);
+    }
+
+    /// <summary>The cache entry another project's build makes of <paramref name="model"/> (a valid quantized model of something else).</summary>
+    private string EntryOf(string name, Quantize.Core.Onnx.ModelProto model)
+    {
+        var (project, cache) = WithOwnCache(name);
         project.AddModel("model.onnx", model);
         project.Items = """<QuantizedModel Include="models/model.onnx" Precision="Int8" ClassName="Swap" />""";
         project.WriteProject();

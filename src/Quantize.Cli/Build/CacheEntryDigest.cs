@@ -12,6 +12,14 @@ namespace Quantize.Cli.Build;
 /// </summary>
 internal static class CacheEntryDigest
 {
+    /// <summary>How the JSON side files of a cache entry (this digest, <see cref="CachedWarnings"/>) are written: camelCase, indented, paths unescaped.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>One file of an entry, by its name in the cache folder.</summary>
     public sealed record FileDigest(string Name, long Size, string Sha256);
 
@@ -42,7 +50,7 @@ internal static class CacheEntryDigest
         var model = Digest(stagedModel, Path.GetFileName(entryPath));
         var files = new List<FileDigest> { model };
         files.AddRange(Files(entryPath).Where(f => f != entryPath).Select(f => Digest(f, Path.GetFileName(f))));
-        var json = JsonSerializer.SerializeToUtf8Bytes(files.OrderBy(f => f.Name, StringComparer.Ordinal).ToList(), JsonOptions);
+        var json = JsonSerializer.SerializeToUtf8Bytes(files.OrderBy(f => f.Name, StringComparer.Ordinal).ToList(), Json);
         FileUpdate.WriteIfChanged(PathOf(entryPath), json);
         return model.Sha256;
     }
@@ -56,7 +64,7 @@ internal static class CacheEntryDigest
         List<FileDigest>? recorded;
         try
         {
-            recorded = JsonSerializer.Deserialize<List<FileDigest>>(File.ReadAllBytes(PathOf(entryPath)), JsonOptions);
+            recorded = JsonSerializer.Deserialize<List<FileDigest>>(File.ReadAllBytes(PathOf(entryPath)), Json);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -117,11 +125,4 @@ internal static class CacheEntryDigest
         var (sha, size) = CacheKey.HashFile(path);
         return new FileDigest(name, size, sha);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 }

@@ -19,7 +19,7 @@ internal static class CachedWarnings
     public static void Save(string entryPath, IEnumerable<Diagnostic> warnings)
     {
         var entries = warnings.Select(w => new Entry(w.Code, w.Message)).ToList();
-        FileUpdate.WriteIfChanged(PathOf(entryPath), JsonSerializer.SerializeToUtf8Bytes(entries, JsonOptions));
+        FileUpdate.WriteIfChanged(PathOf(entryPath), JsonSerializer.SerializeToUtf8Bytes(entries, CacheEntryDigest.Json));
     }
 
     /// <summary>The stored warnings, reported against <paramref name="source"/> (the item's model file); none when the entry has no file.</summary>
@@ -32,14 +32,7 @@ internal static class CachedWarnings
         }
 
         // The digest verified this file with the entry; a parse failure here is a defect, not bad input.
-        var entries = JsonSerializer.Deserialize<List<Entry>>(File.ReadAllBytes(path), JsonOptions) ?? [];
+        var entries = JsonSerializer.Deserialize<List<Entry>>(File.ReadAllBytes(path), CacheEntryDigest.Json) ?? [];
         return [.. entries.Select(e => new Diagnostic(e.Code, source, e.Message))];
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 }

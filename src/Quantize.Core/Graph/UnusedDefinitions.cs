@@ -41,24 +41,14 @@ internal static class UnusedDefinitions
                 .ToHashSet(StringComparer.Ordinal);
             if (unused.Count > 0)
             {
-                Keep(graph.Initializer, i => !unused.Contains(i.Name));
+                graph.Initializer.KeepOnly(i => !unused.Contains(i.Name));
                 if (legacyInputs)
                 {
-                    Keep(graph.Input, i => !unused.Contains(i.Name));
+                    graph.Input.KeepOnly(i => !unused.Contains(i.Name));
                 }
             }
 
-            Keep(graph.ValueInfo, v => defined.Contains(v.Name) && !unused.Contains(v.Name));
-        }
-    }
-
-    private static void Keep<T>(Google.Protobuf.Collections.RepeatedField<T> items, Func<T, bool> keep)
-    {
-        var kept = items.Where(keep).ToList();
-        if (kept.Count != items.Count)
-        {
-            items.Clear();
-            items.AddRange(kept);
+            graph.ValueInfo.KeepOnly(v => defined.Contains(v.Name) && !unused.Contains(v.Name));
         }
     }
 }

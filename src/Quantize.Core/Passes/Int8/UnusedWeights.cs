@@ -32,22 +32,12 @@ internal static class UnusedWeights
             var removedInitializers = graph.Initializer.Where(t => IsDead(t.Name)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
             if (removedInitializers.Count > 0)
             {
-                Keep(graph.Initializer, t => !removedInitializers.Contains(t.Name));
+                graph.Initializer.KeepOnly(t => !removedInitializers.Contains(t.Name));
                 // IR < 4 lists every initializer as a graph input; without its initializer it would become a required input.
-                Keep(graph.Input, i => !removedInitializers.Contains(i.Name));
+                graph.Input.KeepOnly(i => !removedInitializers.Contains(i.Name));
             }
 
-            Keep(graph.Node, n => !(n.OpType == "Constant" && n.Output.Count == 1 && IsDead(n.Output[0])));
-        }
-    }
-
-    private static void Keep<T>(Google.Protobuf.Collections.RepeatedField<T> items, Func<T, bool> keep)
-    {
-        var kept = items.Where(keep).ToList();
-        if (kept.Count != items.Count)
-        {
-            items.Clear();
-            items.AddRange(kept);
+            graph.Node.KeepOnly(n => !(n.OpType == "Constant" && n.Output.Count == 1 && IsDead(n.Output[0])));
         }
     }
 }
