@@ -8,7 +8,7 @@ using Microsoft.Build.Utilities;
 namespace Quantize.Build.Tasks;
 
 /// <summary>
-/// Runs the out-of-process worker (<c>dotnet Quantize.Cli.dll build @rsp</c>) once for all stale models of a
+/// Runs the out-of-process worker (<c>dotnet exec Quantize.Cli.dll build @rsp</c>) once for all stale models of a
 /// project build. The worker holds ONNX Runtime; MSBuild's long-lived nodes never load it. ToolTask provides
 /// cancellation (Ctrl+C kills the child), <see cref="ToolTask.Timeout"/>, and turns the worker's canonical
 /// <c>path(1,1): error QNTxxxx: message</c> lines into MSBuild errors on the model's file.
@@ -33,6 +33,13 @@ public sealed class QuantizeModels : ToolTask
 
     /// <summary>The Microsoft.ML.OnnxRuntime version the project resolves ("" when unknown).</summary>
     public string OnnxRuntimeVersion { get; set; } = "";
+
+    /// <summary>
+    /// The project's NuGet package folders (<c>$(NuGetPackageFolders)</c>). The package's worker carries no native
+    /// libraries: <c>dotnet exec --additionalprobingpath</c> lets it find ONNX Runtime's and SkiaSharp's in the
+    /// packages restore put there (Quantize.Build depends on them), so one copy serves the app and the worker.
+    /// </summary>
+    public string[] PackageFolders { get; set; } = [];
 
     /// <summary>Write manifests only (IDE design-time builds).</summary>
     public bool DesignTime { get; set; }
@@ -103,6 +110,16 @@ public sealed class QuantizeModels : ToolTask
     protected override string GenerateCommandLineCommands()
     {
         var builder = new CommandLineBuilder();
+        builder.AppendSwitch("exec");
+        foreach (var folder in PackageFolders)
+        {
+            if (folder.Trim().Length > 0)
+            {
+                // No trailing separator: on Windows a backslash before the closing quote would escape it.
+                builder.AppendSwitchIfNotNull("--additionalprobingpath ", folder.Trim().TrimEnd('/', '\\'));
+            }
+        }
+
         builder.AppendFileNameIfNotNull(WorkerPath);
         return builder.ToString();
     }

@@ -1,3 +1,5 @@
 using Quantize.Cli;
 
+NativeLibraries.AddPackageFolderFallback();
+
 return CliApplication.Run(args, CliConsole.System);

@@ -95,6 +95,12 @@ public static class ErrorCodes
     public const string CalibrationNotFinite = "QNT0024";
 
     /// <summary>
+    /// A native library the worker needs (ONNX Runtime, SkiaSharp) is in none of the NuGet package folders it was
+    /// given: the packages folder lacks what restore should have put there. Names the library and the folders.
+    /// </summary>
+    public const string NativeLibraryMissing = "QNT0025";
+
+    /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
     /// </summary>

@@ -1,0 +1,78 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+using Microsoft.ML.OnnxRuntime;
+using SkiaSharp;
+
+namespace Quantize.Cli;
+
+/// <summary>
+/// Where the worker's native libraries come from when it runs from the Quantize.Build package, which carries none.
+/// The build starts it with <c>dotnet exec --additionalprobingpath &lt;NuGet packages folder&gt;</c>, so the host
+/// finds ONNX Runtime and SkiaSharp at the exact versions in the worker's deps.json; restore put them there because
+/// Quantize.Build depends on them. An app may however resolve a newer Microsoft.ML.OnnxRuntime (or SkiaSharp
+/// natives) than the worker was built with, and then the exact version is never downloaded. This fallback runs only
+/// after the normal lookup failed: it loads the newest compatible version found in the same packages folders
+/// (ONNX Runtime's C API stays backward compatible within a major version; SkiaSharp needs the same milestone).
+/// The dotnet-quantize tool packages carry their natives and never get here.
+/// </summary>
+internal static class NativeLibraries
+{
+    private sealed record NativePackage(string LibraryName, string[] PackageIds, string FolderRid, Func<Version, bool> Compatible);
+
+    /// <summary>Installs the fallback for the process; harmless when every library loads normally.</summary>
+    public static void AddPackageFolderFallback()
+    {
+        var ort = AssemblyVersion(typeof(OrtEnv).Assembly);
+        var skia = AssemblyVersion(typeof(SKImageInfo).Assembly);
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        var packages = new[]
+        {
+            new NativePackage("onnxruntime", ["microsoft.ml.onnxruntime"], rid, v => v.Major == ort.Major && v >= ort),
+            new NativePackage("libSkiaSharp", OperatingSystem.IsWindows() ? ["skiasharp.nativeassets.win32"]
+                : OperatingSystem.IsMacOS() ? ["skiasharp.nativeassets.macos"]
+                : ["skiasharp.nativeassets.linux.nodependencies", "skiasharp.nativeassets.linux"],
+                OperatingSystem.IsMacOS() ? "osx" : rid, v => v.Major == skia.Major && v.Minor == skia.Minor),
+        };
+
+        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (_, name) =>
+        {
+            var package = packages.FirstOrDefault(p => p.LibraryName == name);
+            return package is not null && Find(package) is { } path && NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
+        };
+    }
+
+    /// <summary>The package folders the host was given (<c>--additionalprobingpath</c>), in order.</summary>
+    public static IReadOnlyList<string> ProbingFolders() =>
+        (AppContext.GetData("PROBING_DIRECTORIES") as string ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string? Find(NativePackage package)
+    {
+        // onnxruntime -> libonnxruntime.so / libonnxruntime.dylib / onnxruntime.dll; libSkiaSharp keeps its prefix.
+        var stem = OperatingSystem.IsWindows() || package.LibraryName.StartsWith("lib", StringComparison.Ordinal) ? package.LibraryName : "lib" + package.LibraryName;
+        var file = stem + (OperatingSystem.IsWindows() ? ".dll" : OperatingSystem.IsMacOS() ? ".dylib" : ".so");
+        return (from folder in ProbingFolders()
+                from id in package.PackageIds
+                let versions = new DirectoryInfo(Path.Combine(folder, id))
+                where versions.Exists
+                from version in versions.EnumerateDirectories()
+                let parsed = ParseVersion(version.Name)
+                where parsed is not null && package.Compatible(parsed)
+                let candidate = Path.Combine(version.FullName, "runtimes", package.FolderRid, "native", file)
+                where File.Exists(candidate)
+                orderby parsed descending
+                select candidate).FirstOrDefault();
+    }
+
+    private static Version AssemblyVersion(Assembly assembly) =>
+        ParseVersion(assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "")
+        ?? assembly.GetName().Version ?? new Version(0, 0);
+
+    /// <summary>Reads "1.31.1", "1.31.1+abc" or "1.32.0-rc1" as 1.31.1, 1.31.1 and 1.32.0; null when it is no version.</summary>
+    private static Version? ParseVersion(string text)
+    {
+        var end = text.IndexOfAny(['-', '+']);
+        return Version.TryParse(end < 0 ? text : text[..end], out var version) ? version : null;
+    }
+}
