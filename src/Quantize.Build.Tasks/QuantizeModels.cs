@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -8,7 +9,7 @@ using Microsoft.Build.Utilities;
 namespace Quantize.Build.Tasks;
 
 /// <summary>
-/// Runs the out-of-process worker (<c>dotnet exec Quantize.Cli.dll build @rsp</c>) once for all stale models of a
+/// Runs the out-of-process worker (<c>dotnet Quantize.Cli.dll build @rsp</c>) once for all stale models of a
 /// project build. The worker holds ONNX Runtime; MSBuild's long-lived nodes never load it. ToolTask provides
 /// cancellation (Ctrl+C kills the child), <see cref="ToolTask.Timeout"/>, and turns the worker's canonical
 /// <c>path(1,1): error QNTxxxx: message</c> lines into MSBuild errors on the model's file.
@@ -36,8 +37,8 @@ public sealed class QuantizeModels : ToolTask
 
     /// <summary>
     /// The project's NuGet package folders (<c>$(NuGetPackageFolders)</c>). The package's worker carries no native
-    /// libraries: <c>dotnet exec --additionalprobingpath</c> lets it find ONNX Runtime's and SkiaSharp's in the
-    /// packages restore put there (Quantize.Build depends on them), so one copy serves the app and the worker.
+    /// libraries: it loads ONNX Runtime's and SkiaSharp's from the packages restore put there (Quantize.Build
+    /// depends on them), so one copy serves the app and the worker. Passed in <see cref="PackageFoldersVariable"/>.
     /// </summary>
     public string[] PackageFolders { get; set; } = [];
 
@@ -69,6 +70,8 @@ public sealed class QuantizeModels : ToolTask
             return true;
         }
 
+        var folders = string.Join(Path.PathSeparator.ToString(), PackageFolders.Select(f => f.Trim()).Where(f => f.Length > 0));
+        EnvironmentVariables = [.. EnvironmentVariables ?? [], $"{PackageFoldersVariable}={folders}"];
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(RequestFile))!);
         File.WriteAllText(RequestFile, RequestJson(), new UTF8Encoding(false));
         Log.LogMessage(MessageImportance.High, DesignTime
@@ -110,16 +113,6 @@ public sealed class QuantizeModels : ToolTask
     protected override string GenerateCommandLineCommands()
     {
         var builder = new CommandLineBuilder();
-        builder.AppendSwitch("exec");
-        foreach (var folder in PackageFolders)
-        {
-            if (folder.Trim().Length > 0)
-            {
-                // No trailing separator: on Windows a backslash before the closing quote would escape it.
-                builder.AppendSwitchIfNotNull("--additionalprobingpath ", folder.Trim().TrimEnd('/', '\\'));
-            }
-        }
-
         builder.AppendFileNameIfNotNull(WorkerPath);
         return builder.ToString();
     }
@@ -147,6 +140,9 @@ public sealed class QuantizeModels : ToolTask
     /// <inheritdoc />
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance) =>
         base.LogEventsFromTextOutput(singleLine, singleLine.StartsWith(SummaryPrefix, StringComparison.Ordinal) ? MessageImportance.High : messageImportance);
+
+    /// <summary>The worker's environment variable for <see cref="PackageFolders"/> (Quantize.Cli's NativeLibraries reads it).</summary>
+    private const string PackageFoldersVariable = "QUANTIZE_PACKAGE_FOLDERS";
 
     /// <summary>How the worker starts its per-model summary line.</summary>
     private const string SummaryPrefix = "Quantize.Build: ";

@@ -7,18 +7,21 @@ using SkiaSharp;
 namespace Quantize.Cli;
 
 /// <summary>
-/// Where the worker's native libraries come from when it runs from the Quantize.Build package, which carries none.
-/// The build starts it with <c>dotnet exec --additionalprobingpath &lt;NuGet packages folder&gt;</c>, so the host
-/// finds ONNX Runtime and SkiaSharp at the exact versions in the worker's deps.json; restore put them there because
-/// Quantize.Build depends on them. An app may however resolve a newer Microsoft.ML.OnnxRuntime (or SkiaSharp
-/// natives) than the worker was built with, and then the exact version is never downloaded. This fallback runs only
-/// after the normal lookup failed: it loads the newest compatible version found in the same packages folders
-/// (ONNX Runtime's C API stays backward compatible within a major version; SkiaSharp needs the same milestone).
-/// The dotnet-quantize tool packages carry their natives and never get here.
+/// Where the worker's native libraries come from when it runs from the Quantize.Build package, which carries none:
+/// the build passes the project's NuGet package folders in <see cref="PackageFoldersVariable"/>, where restore put
+/// ONNX Runtime and SkiaSharp because Quantize.Build depends on them. The exact version the worker was built with
+/// is preferred; an app may however resolve a newer Microsoft.ML.OnnxRuntime than the worker's, and then only that
+/// one is there, so the newest compatible version is taken (ONNX Runtime's C API stays backward compatible within a
+/// major version; SkiaSharp needs the same milestone). This runs only after the normal lookup failed, so the
+/// dotnet-quantize tool, which carries its platform's natives, never gets here. (The host's own
+/// <c>--additionalprobingpath</c> is not used: it refuses to start when the exact version is absent.)
 /// </summary>
 internal static class NativeLibraries
 {
-    private sealed record NativePackage(string LibraryName, string[] PackageIds, string FolderRid, Func<Version, bool> Compatible);
+    /// <summary>The environment variable holding the package folders, separated like PATH (set by the build task).</summary>
+    public const string PackageFoldersVariable = "QUANTIZE_PACKAGE_FOLDERS";
+
+    private sealed record NativePackage(string LibraryName, string[] PackageIds, string FolderRid, Version Built, Func<Version, bool> Compatible);
 
     /// <summary>Installs the fallback for the process; harmless when every library loads normally.</summary>
     public static void AddPackageFolderFallback()
@@ -28,11 +31,11 @@ internal static class NativeLibraries
         var rid = RuntimeInformation.RuntimeIdentifier;
         var packages = new[]
         {
-            new NativePackage("onnxruntime", ["microsoft.ml.onnxruntime"], rid, v => v.Major == ort.Major && v >= ort),
+            new NativePackage("onnxruntime", ["microsoft.ml.onnxruntime"], rid, ort, v => v.Major == ort.Major && v >= ort),
             new NativePackage("libSkiaSharp", OperatingSystem.IsWindows() ? ["skiasharp.nativeassets.win32"]
                 : OperatingSystem.IsMacOS() ? ["skiasharp.nativeassets.macos"]
                 : ["skiasharp.nativeassets.linux.nodependencies", "skiasharp.nativeassets.linux"],
-                OperatingSystem.IsMacOS() ? "osx" : rid, v => v.Major == skia.Major && v.Minor == skia.Minor),
+                OperatingSystem.IsMacOS() ? "osx" : rid, skia, v => v.Major == skia.Major && v.Minor == skia.Minor),
         };
 
         AssemblyLoadContext.Default.ResolvingUnmanagedDll += (_, name) =>
@@ -42,9 +45,9 @@ internal static class NativeLibraries
         };
     }
 
-    /// <summary>The package folders the host was given (<c>--additionalprobingpath</c>), in order.</summary>
-    public static IReadOnlyList<string> ProbingFolders() =>
-        (AppContext.GetData("PROBING_DIRECTORIES") as string ?? "")
+    /// <summary>The package folders the build passed, in order (none outside a build).</summary>
+    public static IReadOnlyList<string> PackageFolders() =>
+        (Environment.GetEnvironmentVariable(PackageFoldersVariable) ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string? Find(NativePackage package)
@@ -52,7 +55,7 @@ internal static class NativeLibraries
         // onnxruntime -> libonnxruntime.so / libonnxruntime.dylib / onnxruntime.dll; libSkiaSharp keeps its prefix.
         var stem = OperatingSystem.IsWindows() || package.LibraryName.StartsWith("lib", StringComparison.Ordinal) ? package.LibraryName : "lib" + package.LibraryName;
         var file = stem + (OperatingSystem.IsWindows() ? ".dll" : OperatingSystem.IsMacOS() ? ".dylib" : ".so");
-        return (from folder in ProbingFolders()
+        return (from folder in PackageFolders()
                 from id in package.PackageIds
                 let versions = new DirectoryInfo(Path.Combine(folder, id))
                 where versions.Exists
@@ -61,7 +64,7 @@ internal static class NativeLibraries
                 where parsed is not null && package.Compatible(parsed)
                 let candidate = Path.Combine(version.FullName, "runtimes", package.FolderRid, "native", file)
                 where File.Exists(candidate)
-                orderby parsed descending
+                orderby parsed == package.Built descending, parsed descending
                 select candidate).FirstOrDefault();
     }
 

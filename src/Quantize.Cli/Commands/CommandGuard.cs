@@ -36,11 +36,11 @@ internal static class CommandGuard
         }
         catch (Exception ex) when (MissingNativeLibrary(ex) is { } missing)
         {
-            var folders = NativeLibraries.ProbingFolders();
+            var folders = NativeLibraries.PackageFolders();
             console.Error.WriteLine(Diagnostic.Format(subject, "error", ErrorCodes.NativeLibraryMissing,
                 $"A native library Quantize.Build needs could not be loaded ({missing.Message}). " +
                 (folders.Count == 0
-                    ? "The worker was started without a NuGet packages folder to take it from; "
+                    ? "The worker was started without a NuGet packages folder to take it from (the build passes it in " + NativeLibraries.PackageFoldersVariable + "); "
                     : $"It is taken from the NuGet packages folder ({string.Join(", ", folders)}), where Microsoft.ML.OnnxRuntime and the SkiaSharp.NativeAssets packages should be; ") +
                 "run 'dotnet restore' for the project and build again."));
             return ExitCodes.Failed;

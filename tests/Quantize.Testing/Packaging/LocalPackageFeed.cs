@@ -22,7 +22,7 @@ public class LocalPackageFeed : IDisposable
         Root = Path.Combine(Path.GetTempPath(), tempFolderName, Guid.NewGuid().ToString("N")[..12]);
         Feed = Path.Combine(Root, "feed");
         Directory.CreateDirectory(Feed);
-        var packages = Path.Combine(Path.GetTempPath(), tempFolderName, "packages");
+        var packages = PackagesFolder = Path.Combine(Path.GetTempPath(), tempFolderName, "packages");
         PruneOldVersions(packages);
 
         foreach (var project in new[] { "src/Quantize.Runtime/Quantize.Runtime.csproj", "src/Quantize.Build/Quantize.Build.csproj" })
@@ -93,6 +93,9 @@ public class LocalPackageFeed : IDisposable
 
     /// <summary>The private feed.</summary>
     public string Feed { get; }
+
+    /// <summary>The global packages folder consumer projects restore into (shared between runs).</summary>
+    public string PackagesFolder { get; }
 
     /// <summary>Deletes <see cref="Root"/> (best effort).</summary>
     public void Dispose()
