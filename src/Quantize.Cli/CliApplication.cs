@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Quantize.Cli.Commands;
 using Quantize.Core.Graph;
@@ -35,7 +36,7 @@ internal static class CliApplication
         if (args.Length == 0)
         {
             // Nothing to do: show what can be done. quantize is the default command, so its help (every option) is the useful one.
-            root.Parse(["quantize", "--help"], configuration).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+            console.Out.Write(HelpText(root.Parse(["quantize", "--help"], configuration)));
             return ExitCodes.UsageError;
         }
 
@@ -70,6 +71,20 @@ internal static class CliApplication
             return ExitCodes.UsageError;
         }
 
+        if (parseResult.Action is HelpAction)
+        {
+            console.Out.Write(HelpText(parseResult));
+            if (ReferenceEquals(parseResult.CommandResult.Command, root))
+            {
+                // The top-level help also lists what the default command takes: that is what people look for.
+                console.Out.WriteLine("The quantize command (its name may be left out):");
+                console.Out.WriteLine();
+                console.Out.Write(HelpText(root.Parse(["quantize", "--help"], configuration)));
+            }
+
+            return ExitCodes.Success;
+        }
+
         return parseResult.Invoke(new InvocationConfiguration
         {
             Output = console.Out,
@@ -78,6 +93,17 @@ internal static class CliApplication
             // escapes is a defect, reported the same way below rather than as a stack trace.
             EnableDefaultExceptionHandler = false,
         });
+    }
+
+    /// <summary>
+    /// The help System.CommandLine writes, with the usage lines naming the command people type: the parser names the
+    /// root after the assembly (Quantize.Cli), but the tool runs as <c>dotnet quantize</c>.
+    /// </summary>
+    private static string HelpText(ParseResult help)
+    {
+        using var text = new StringWriter();
+        help.Invoke(new InvocationConfiguration { Output = text, Error = text });
+        return text.ToString().Replace("  " + RootCommand.ExecutableName + " ", "  dotnet quantize ", StringComparison.Ordinal);
     }
 
     /// <summary>A command name one or two edits away from a first argument that is not an existing file.</summary>

@@ -80,13 +80,27 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void Root_help_lists_the_commands()
+    public void Root_help_lists_the_commands_and_the_default_commands_options_under_the_name_people_type()
     {
         var run = CliProcess.Run("--help");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("quantize <input>", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("inspect <input>", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--precision", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--calibration-data", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  dotnet quantize [command] [options]", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Quantize.Cli", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Command_help_usage_lines_say_dotnet_quantize()
+    {
+        var run = CliProcess.Run("inspect", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("  dotnet quantize inspect <input> [options]", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Quantize.Cli", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
