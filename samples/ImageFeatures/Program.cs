@@ -2,7 +2,7 @@ using ImageFeatures;
 
 // ResNet-18, quantized to FP16 during the build (inputs and outputs stay float32), embedded in this assembly.
 using var model = new ResNet18();
-Console.WriteLine($"{ResNet18.Model.Precision} model: {ResNet18.Model.BytesBefore / 1e6:0.0} MB float -> {ResNet18.Model.BytesAfter / 1e6:0.0} MB embedded");
+Console.WriteLine($"{ResNet18.Model.Precision} model: {ResNet18.Model.BytesBefore / 1048576.0:0.0} MiB float -> {ResNet18.Model.BytesAfter / 1048576.0:0.0} MiB embedded");
 
 // Three synthetic 224x224 RGB images, ImageNet-normalized: two similar gradients and a checkerboard.
 var gradient = Image((x, y, c) => (x + y + (c * 40)) / 600f);

@@ -6,7 +6,7 @@ using SentenceEmbeddings;
 var tokenizer = BertTokenizer.Create(Path.Combine(AppContext.BaseDirectory, "vocab.txt"));
 using var model = new MiniLm();
 
-Console.WriteLine($"{MiniLm.Model.Precision} model: {MiniLm.Model.BytesBefore / 1e6:0.0} MB float -> {MiniLm.Model.BytesAfter / 1e6:0.0} MB embedded");
+Console.WriteLine($"{MiniLm.Model.Precision} model: {MiniLm.Model.BytesBefore / 1048576.0:0.0} MiB float -> {MiniLm.Model.BytesAfter / 1048576.0:0.0} MiB embedded");
 
 (string, string)[] pairs =
 [
