@@ -4,7 +4,7 @@ namespace Quantize.Generators;
 
 /// <summary>
 /// The generator's diagnostics. QNT2xxx is the generator's range (QNT0xxx engine errors, QNT1xxx engine
-/// warnings); the README's table lists them all.
+/// warnings); docs/cli.md's diagnostics table lists them all.
 /// </summary>
 internal static class Diagnostics
 {

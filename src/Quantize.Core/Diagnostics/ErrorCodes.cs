@@ -2,7 +2,7 @@ namespace Quantize.Core.Diagnostics;
 
 /// <summary>
 /// The stable diagnostic codes of Quantize.Build. A code never changes meaning once released; the
-/// README's error table lists every one of them. Errors are QNT0xxx, warnings QNT1xxx,
+/// error table in docs/cli.md lists every one of them. Errors are QNT0xxx, warnings QNT1xxx,
 /// and QNT9999 marks an internal error (a defect to report).
 /// </summary>
 public static class ErrorCodes
