@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Quantize.Runtime;
@@ -28,6 +29,20 @@ public static class OutputValues
     {
         ArgumentNullException.ThrowIfNull(value);
         return value.GetTensorTypeAndShape().Shape;
+    }
+
+    /// <summary>
+    /// The tensor as a <see cref="ReadOnlyTensorSpan{T}"/>: <see cref="Span{T}"/> with the shape, row-major, no copy.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="value">A tensor value.</param>
+    /// <param name="lengths">The caller's cache of the shape as <see cref="nint"/> lengths (filled on first use).</param>
+    /// <returns>The tensor span; valid while <paramref name="value"/> is alive.</returns>
+    public static ReadOnlyTensorSpan<T> TensorSpan<T>(OrtValue value, ref nint[]? lengths)
+        where T : unmanaged
+    {
+        lengths ??= Array.ConvertAll(Shape(value), d => checked((nint)d));
+        return new ReadOnlyTensorSpan<T>(Span<T>(value), lengths);
     }
 
     /// <summary>The elements of a string tensor (decoded from UTF-8, so copied).</summary>

@@ -39,6 +39,19 @@ public sealed class EndToEndTests
                     return result.YShape.ToArray();
                 }
 
+                public static (float[] Values, long[] Lengths, bool SameMemory) Tensor(float[] x, int batch)
+                {
+                    using var model = new Mlp();
+                    using var result = model.Run(x, batch);
+                    System.Numerics.Tensors.ReadOnlyTensorSpan<float> tensor = result.YTensor;
+                    var values = new float[tensor.FlattenedLength];
+                    tensor.FlattenTo(values);
+                    var lengths = tensor.Lengths.ToArray().Select(l => (long)l).ToArray();
+                    var same = System.Runtime.CompilerServices.Unsafe.AreSame(
+                        ref System.Runtime.InteropServices.MemoryMarshal.GetReference(result.Y), ref System.Runtime.CompilerServices.Unsafe.AsRef(in tensor.GetPinnableReference()));
+                    return (values, lengths, same);
+                }
+
                 public static float[] RunInto(float[] x, int batch)
                 {
                     using var model = new Mlp();
@@ -146,6 +159,17 @@ public sealed class EndToEndTests
 
         Assert.Equal(Expected(x), actual);
         Assert.Equal([Batch, 10L], (long[])WrapperCompiler.Call(EmbeddedMlp.Value, "Tests.Models.Driver", "Shape", x, Batch)!);
+    }
+
+    [Fact]
+    public void The_tensor_span_result_is_the_span_and_shape_over_the_same_memory()
+    {
+        var x = Input(5);
+        var (values, lengths, same) = ((float[], long[], bool))WrapperCompiler.Call(EmbeddedMlp.Value, "Tests.Models.Driver", "Tensor", x, Batch)!;
+
+        Assert.Equal(Expected(x), values);
+        Assert.Equal([Batch, 10L], lengths);
+        Assert.True(same, "the tensor span copied the output");
     }
 
     [Fact]

@@ -79,6 +79,7 @@ public sealed class GeneratedCodeBaselineTests
         var result = output.GetTypeByMetadataName("MyApp.Models.MiniLmResult")!;
         Assert.Equal("System.ReadOnlySpan<float>", ((IPropertySymbol)result.GetMembers("LastHiddenState").Single()).Type.ToDisplayString());
         Assert.Equal("System.ReadOnlySpan<long>", ((IPropertySymbol)result.GetMembers("Output924Shape").Single()).Type.ToDisplayString());
+        Assert.Equal("System.Numerics.Tensors.ReadOnlyTensorSpan<float>", ((IPropertySymbol)result.GetMembers("LastHiddenStateTensor").Single()).Type.ToDisplayString());
         Assert.Contains("<c>last_hidden_state</c>: float [batch_size, sequence_length, 384]", result.GetMembers("LastHiddenState").Single().GetDocumentationCommentXml(), StringComparison.Ordinal);
     }
 
@@ -95,7 +96,8 @@ public sealed class GeneratedCodeBaselineTests
         var result = output.GetTypeByMetadataName("TokenizerResult")!;
         // An output named "Dispose" must not clash with Dispose(); "tokens_shape" must not clash with Tokens' shape property.
         var properties = result.GetMembers().OfType<IPropertySymbol>().Select(p => p.Name).Order(StringComparer.Ordinal);
-        Assert.Equal(["Dispose2", "Dispose2Shape", "Tokens", "TokensShape", "TokensShape2", "TokensShape2Shape"], properties);
+        // Numeric outputs also get a *Tensor property; the string output "tokens" has none.
+        Assert.Equal(["Dispose2", "Dispose2Shape", "Dispose2Tensor", "Tokens", "TokensShape", "TokensShape2", "TokensShape2Shape", "TokensShape2Tensor"], properties);
         Assert.Equal("System.Collections.Generic.IReadOnlyList<string>", ((IPropertySymbol)result.GetMembers("Tokens").Single()).Type.ToDisplayString());
 
         // String outputs cannot go into caller buffers, so there is no buffer overload and no Prepare.

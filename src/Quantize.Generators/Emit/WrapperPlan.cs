@@ -18,6 +18,9 @@ internal sealed record DimensionParameter(string Parameter, string Local, string
 /// <param name="Dimensions">Per axis: a C# expression for the size (a literal or a dimension local), or null when unknown.</param>
 internal sealed record TensorPlan(TensorManifest Tensor, int Index, string Parameter, string Property, string ShapeProperty, string?[] Dimensions)
 {
+    /// <summary>The result property viewing an output as a <c>ReadOnlyTensorSpan</c> (outputs only; not for strings).</summary>
+    public string TensorProperty { get; init; } = "";
+
     public bool AllStatic
     {
         get
@@ -112,7 +115,7 @@ internal sealed class WrapperPlan
         {
             var o = plan.Outputs[i];
             var property = members.Pascal(o.Tensor.Name, "Output");
-            plan.Outputs[i] = o with { Property = property, ShapeProperty = members.Exact(property + "Shape") };
+            plan.Outputs[i] = o with { Property = property, ShapeProperty = members.Exact(property + "Shape"), TensorProperty = o.Tensor.ElementType.IsString ? "" : members.Exact(property + "Tensor") };
         }
 
         return plan;

@@ -456,6 +456,10 @@ internal static class WrapperWriter
             {
                 w.Line($"private string[]? _strings{o.Index};");
             }
+            else
+            {
+                w.Line($"private nint[]? _lengths{o.Index};");
+            }
         }
 
         w.Line("private bool _disposed;");
@@ -481,6 +485,12 @@ internal static class WrapperWriter
             w.Line();
             w.Line($"/// <summary>The actual shape of <c>{Text.Xml(o.Tensor.Name)}</c> in this run.</summary>");
             w.Line($"public global::System.ReadOnlySpan<long> {o.ShapeProperty} => _shape{o.Index} ??= {Rt}OutputValues.Shape(Value({o.Index}));");
+            if (!type.IsString)
+            {
+                w.Line();
+                w.Line($"/// <summary><see cref=\"{o.Property}\"/> with its shape, as a tensor span over the same memory (no copy).</summary>");
+                w.Line($"public global::System.Numerics.Tensors.ReadOnlyTensorSpan<{type.CSharpType}> {o.TensorProperty} => {Rt}OutputValues.TensorSpan<{type.CSharpType}>(Value({o.Index}), ref _lengths{o.Index});");
+            }
         }
 
         w.Line();

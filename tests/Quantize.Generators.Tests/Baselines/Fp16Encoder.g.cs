@@ -210,7 +210,9 @@ namespace Samples.Vision
     {
         private readonly global::Quantize.Runtime.OutputSet _outputs;
         private long[]? _shape0;
+        private nint[]? _lengths0;
         private long[]? _shape1;
+        private nint[]? _lengths1;
         private bool _disposed;
 
         internal Fp16EncoderResult(global::Quantize.Runtime.OutputSet outputs)
@@ -224,11 +226,17 @@ namespace Samples.Vision
         /// <summary>The actual shape of <c>embedding</c> in this run.</summary>
         public global::System.ReadOnlySpan<long> EmbeddingShape => _shape0 ??= global::Quantize.Runtime.OutputValues.Shape(Value(0));
 
+        /// <summary><see cref="Embedding"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+        public global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> EmbeddingTensor => global::Quantize.Runtime.OutputValues.TensorSpan<global::System.Half>(Value(0), ref _lengths0);
+
         /// <summary><c>scores</c>: bfloat16 [batch, classes], row-major.</summary>
         public global::System.ReadOnlySpan<global::Microsoft.ML.OnnxRuntime.BFloat16> Scores => global::Quantize.Runtime.OutputValues.Span<global::Microsoft.ML.OnnxRuntime.BFloat16>(Value(1));
 
         /// <summary>The actual shape of <c>scores</c> in this run.</summary>
         public global::System.ReadOnlySpan<long> ScoresShape => _shape1 ??= global::Quantize.Runtime.OutputValues.Shape(Value(1));
+
+        /// <summary><see cref="Scores"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+        public global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::Microsoft.ML.OnnxRuntime.BFloat16> ScoresTensor => global::Quantize.Runtime.OutputValues.TensorSpan<global::Microsoft.ML.OnnxRuntime.BFloat16>(Value(1), ref _lengths1);
 
         /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
         public void Dispose()

@@ -269,7 +269,9 @@ namespace MyApp.Models
     {
         private readonly global::Quantize.Runtime.OutputSet _outputs;
         private long[]? _shape0;
+        private nint[]? _lengths0;
         private long[]? _shape1;
+        private nint[]? _lengths1;
         private bool _disposed;
 
         internal MiniLmResult(global::Quantize.Runtime.OutputSet outputs)
@@ -283,11 +285,17 @@ namespace MyApp.Models
         /// <summary>The actual shape of <c>last_hidden_state</c> in this run.</summary>
         public global::System.ReadOnlySpan<long> LastHiddenStateShape => _shape0 ??= global::Quantize.Runtime.OutputValues.Shape(Value(0));
 
+        /// <summary><see cref="LastHiddenState"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+        public global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> LastHiddenStateTensor => global::Quantize.Runtime.OutputValues.TensorSpan<float>(Value(0), ref _lengths0);
+
         /// <summary><c>924</c>: float [batch_size, 384], row-major.</summary>
         public global::System.ReadOnlySpan<float> Output924 => global::Quantize.Runtime.OutputValues.Span<float>(Value(1));
 
         /// <summary>The actual shape of <c>924</c> in this run.</summary>
         public global::System.ReadOnlySpan<long> Output924Shape => _shape1 ??= global::Quantize.Runtime.OutputValues.Shape(Value(1));
+
+        /// <summary><see cref="Output924"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+        public global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> Output924Tensor => global::Quantize.Runtime.OutputValues.TensorSpan<float>(Value(1), ref _lengths1);
 
         /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
         public void Dispose()

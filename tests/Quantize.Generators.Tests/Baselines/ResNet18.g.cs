@@ -183,6 +183,7 @@ namespace Samples.Images
     {
         private readonly global::Quantize.Runtime.OutputSet _outputs;
         private long[]? _shape0;
+        private nint[]? _lengths0;
         private bool _disposed;
 
         internal ResNet18Result(global::Quantize.Runtime.OutputSet outputs)
@@ -195,6 +196,9 @@ namespace Samples.Images
 
         /// <summary>The actual shape of <c>resnetv17_dense0_fwd</c> in this run.</summary>
         public global::System.ReadOnlySpan<long> Resnetv17Dense0FwdShape => _shape0 ??= global::Quantize.Runtime.OutputValues.Shape(Value(0));
+
+        /// <summary><see cref="Resnetv17Dense0Fwd"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+        public global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> Resnetv17Dense0FwdTensor => global::Quantize.Runtime.OutputValues.TensorSpan<float>(Value(0), ref _lengths0);
 
         /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
         public void Dispose()

@@ -123,7 +123,9 @@ public sealed class TokenizerResult : global::System.IDisposable
     private long[]? _shape0;
     private string[]? _strings0;
     private long[]? _shape1;
+    private nint[]? _lengths1;
     private long[]? _shape2;
+    private nint[]? _lengths2;
     private bool _disposed;
 
     internal TokenizerResult(global::Quantize.Runtime.OutputSet outputs)
@@ -143,11 +145,17 @@ public sealed class TokenizerResult : global::System.IDisposable
     /// <summary>The actual shape of <c>Dispose</c> in this run.</summary>
     public global::System.ReadOnlySpan<long> Dispose2Shape => _shape1 ??= global::Quantize.Runtime.OutputValues.Shape(Value(1));
 
+    /// <summary><see cref="Dispose2"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+    public global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> Dispose2Tensor => global::Quantize.Runtime.OutputValues.TensorSpan<int>(Value(1), ref _lengths1);
+
     /// <summary><c>tokens_shape</c>: double [], row-major.</summary>
     public global::System.ReadOnlySpan<double> TokensShape2 => global::Quantize.Runtime.OutputValues.Span<double>(Value(2));
 
     /// <summary>The actual shape of <c>tokens_shape</c> in this run.</summary>
     public global::System.ReadOnlySpan<long> TokensShape2Shape => _shape2 ??= global::Quantize.Runtime.OutputValues.Shape(Value(2));
+
+    /// <summary><see cref="TokensShape2"/> with its shape, as a tensor span over the same memory (no copy).</summary>
+    public global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> TokensShape2Tensor => global::Quantize.Runtime.OutputValues.TensorSpan<double>(Value(2), ref _lengths2);
 
     /// <summary>Releases the output buffers; the spans must not be used afterwards.</summary>
     public void Dispose()
