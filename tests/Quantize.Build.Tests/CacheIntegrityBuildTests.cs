@@ -66,7 +66,7 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
     }
 
     [Fact]
-    public void A_cache_hit_replays_the_warnings_of_the_run_that_made_the_entry()
+    public void At_default_verbosity_each_build_says_what_it_did_per_model_a_cache_hit_replays_the_warnings_and_a_no_op_says_nothing()
     {
         var (project, cache) = WithOwnCache("Warned");
         project.AddModel("attention.onnx", TestModelCatalog.AttentionBlock());
@@ -75,17 +75,24 @@ public sealed class CacheIntegrityBuildTests(PackageFixture fixture)
         project.WriteProject();
         project.WriteProgram("Console.WriteLine(Warned.Attention.Model.Precision);");
 
-        var first = project.Build();
+        // No -v: what a user sees by default.
+        CommandResult Build() => DotnetProcess.Run(project.Directory, "build", "--disable-build-servers", "-nodeReuse:false");
+        var first = Build();
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("; quantized (cache entry", Assert.Single(first.ModelLines), StringComparison.Ordinal);
         Assert.Contains("attention.onnx(1,1): warning QNT1003", first.Output, StringComparison.Ordinal);
 
+        var noOp = Build();
+        Assert.True(noOp.ExitCode == 0, noOp.Output);
+        Assert.DoesNotContain("Quantize.Build:", noOp.Output, StringComparison.Ordinal);
+
         Assert.True(DotnetProcess.Run(project.Directory, "clean", "--disable-build-servers", "-nodeReuse:false").ExitCode == 0);
-        var hit = project.Build();
+        var hit = Build();
 
         Assert.True(hit.ExitCode == 0, hit.Output);
         Assert.Contains("; reused cache entry", Assert.Single(hit.ModelLines), StringComparison.Ordinal);
         Assert.Contains("attention.onnx(1,1): warning QNT1003", hit.Output, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(cache));
     }
 
     [Fact]
