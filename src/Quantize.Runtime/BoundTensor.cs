@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.OnnxRuntime;
@@ -15,6 +16,7 @@ namespace Quantize.Runtime;
 /// <see cref="Half"/>, which ONNX Runtime does not know as a type argument even though it is bit for bit
 /// its float16; the element type is passed explicitly instead.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; not for IntelliSense
 public readonly struct BoundTensor : IDisposable
 {
     private readonly MemoryHandle _pin;

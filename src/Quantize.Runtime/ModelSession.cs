@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 
@@ -12,6 +13,7 @@ namespace Quantize.Runtime;
 /// mutates shared state after construction, so one instance may serve many threads at once.
 /// <see cref="Dispose"/> must not race with a run.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; not for IntelliSense
 public sealed class ModelSession : IDisposable
 {
     private readonly SessionOptions? _ownedOptions;

@@ -1,9 +1,11 @@
+using System.ComponentModel;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Quantize.Runtime;
 
 /// <summary>The output values of one run, owned together and released together.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; not for IntelliSense
 public sealed class OutputSet : IDisposable
 {
     private readonly IDisposable? _owner;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
@@ -5,6 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace Quantize.Runtime;
 
 /// <summary>Typed, copy-free views of output values.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; not for IntelliSense
 public static class OutputValues
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 
@@ -8,6 +9,7 @@ namespace Quantize.Runtime;
 /// shape with the caller's values for symbolic dimensions, and what was passed. Nothing is allocated
 /// unless a check fails.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)] // called by generated code; not for IntelliSense
 public static class ShapeChecks
 {
     /// <summary>Rejects a negative value for a symbolic dimension.</summary>

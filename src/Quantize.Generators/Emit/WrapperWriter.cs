@@ -15,7 +15,9 @@ internal static class WrapperWriter
     private const string Ort = "global::Microsoft.ML.OnnxRuntime.";
     private const string ElementType = "global::Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.";
     private const string Tasks = "global::System.Threading.Tasks.";
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Quantize.Generators\", \"1.0\")]";
+    // The generator's assembly version (the package's major.minor.patch), so tools that read the attribute see which release wrote the code.
+    private static readonly string GeneratedCode =
+        $"[global::System.CodeDom.Compiler.GeneratedCode(\"Quantize.Generators\", \"{typeof(WrapperWriter).Assembly.GetName().Version!.ToString(3)}\")]";
 
     public static string Write(ModelManifest model, string manifestFileName)
     {

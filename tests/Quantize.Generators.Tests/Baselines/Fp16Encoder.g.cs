@@ -24,7 +24,7 @@ namespace Samples.Vision
     /// Input buffers are bound in place, never copied (string tensors excepted: ONNX Runtime stores them as UTF-8).
     /// </para>
     /// </remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
     public sealed partial class Fp16Encoder : global::System.IDisposable
     {
         private static readonly string[] s_inputNames = new string[] { "features" };
@@ -205,7 +205,7 @@ namespace Samples.Vision
     }
 
     /// <summary>The outputs of one run of <see cref="Fp16Encoder"/>; the spans view ONNX Runtime's buffers until disposal.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
     public sealed class Fp16EncoderResult : global::System.IDisposable
     {
         private readonly global::Quantize.Runtime.OutputSet _outputs;

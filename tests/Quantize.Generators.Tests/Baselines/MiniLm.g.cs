@@ -26,7 +26,7 @@ namespace MyApp.Models
     /// Input buffers are bound in place, never copied (string tensors excepted: ONNX Runtime stores them as UTF-8).
     /// </para>
     /// </remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
     public sealed partial class MiniLm : global::System.IDisposable
     {
         private static readonly string[] s_inputNames = new string[] { "input_ids", "attention_mask", "token_type_ids" };
@@ -264,7 +264,7 @@ namespace MyApp.Models
     }
 
     /// <summary>The outputs of one run of <see cref="MiniLm"/>; the spans view ONNX Runtime's buffers until disposal.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
     public sealed class MiniLmResult : global::System.IDisposable
     {
         private readonly global::Quantize.Runtime.OutputSet _outputs;

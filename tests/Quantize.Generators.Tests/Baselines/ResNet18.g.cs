@@ -23,7 +23,7 @@ namespace Samples.Images
     /// Input buffers are bound in place, never copied (string tensors excepted: ONNX Runtime stores them as UTF-8).
     /// </para>
     /// </remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
     public sealed partial class ResNet18 : global::System.IDisposable
     {
         private static readonly string[] s_inputNames = new string[] { "data" };
@@ -178,7 +178,7 @@ namespace Samples.Images
     }
 
     /// <summary>The outputs of one run of <see cref="ResNet18"/>; the spans view ONNX Runtime's buffers until disposal.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
     public sealed class ResNet18Result : global::System.IDisposable
     {
         private readonly global::Quantize.Runtime.OutputSet _outputs;

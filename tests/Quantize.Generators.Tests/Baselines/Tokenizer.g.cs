@@ -25,7 +25,7 @@
 /// Input buffers are bound in place, never copied (string tensors excepted: ONNX Runtime stores them as UTF-8).
 /// </para>
 /// </remarks>
-[global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
 public sealed partial class Tokenizer : global::System.IDisposable
 {
     private static readonly string[] s_inputNames = new string[] { "text", "class", "2nd-input" };
@@ -116,7 +116,7 @@ public sealed partial class Tokenizer : global::System.IDisposable
 }
 
 /// <summary>The outputs of one run of <see cref="Tokenizer"/>; the spans view ONNX Runtime's buffers until disposal.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "1.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("Quantize.Generators", "0.1.0")]
 public sealed class TokenizerResult : global::System.IDisposable
 {
     private readonly global::Quantize.Runtime.OutputSet _outputs;
