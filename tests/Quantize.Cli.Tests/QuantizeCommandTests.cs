@@ -89,7 +89,27 @@ public sealed partial class QuantizeCommandTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"{input}(1,1): warning QNT1002: ", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("--calibration-data", run.Stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("int8")]
+    [InlineData("int4")]
+    public void Nothing_eligible_on_a_conv_model_points_to_static_int8_and_skips_the_speed_check(string precision)
+    {
+        // The CNN's only MatMul-style weight (the 160-element Gemm) is under --min-elements; its Convs are static-INT8 work.
+        var input = ModelFiles.Write(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
+
+        var run = CliProcess.Run(input, "-o", Path.Combine(_folder, "cnn.q.onnx"), "-p", precision, "--min-elements", "10000");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var warning = run.Stdout.Split('\n').Single(l => l.Contains("warning QNT1002", StringComparison.Ordinal));
+        Assert.Contains("static INT8", warning, StringComparison.Ordinal);
+        Assert.Contains("--calibration-data", warning, StringComparison.Ordinal);
+        // Fixed input shapes would allow timing on zeros, but two identical graphs have nothing to compare.
+        Assert.Contains("No speed check: nothing was quantized", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("QNT1005", run.Stdout + run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -115,6 +115,14 @@ internal sealed class QualityCheck
             Gates = Options.Gates,
         };
         report.Fallbacks.AddRange(result.Overridden);
+        if (measureSpeed && Options.Gates.MinSpeedup is null && (result.Unchanged || result.QuantizedByOpType.Count == 0))
+        {
+            // Timing two identical graphs costs up to a minute on a large model and can only measure noise (a MinSpeedup
+            // gate still gets its measurement, and fails).
+            measureSpeed = false;
+            report.Notes.Add("No speed check: nothing was quantized, so the output runs exactly what the input does.");
+        }
+
         QuantizeEngine.ReleaseManagedMemory();
         if (_data.Samples is null && !(measureSpeed && CanTime(quantizedPath)))
         {
@@ -157,10 +165,15 @@ internal sealed class QualityCheck
             report.Speed = timings is { Count: >= RunTimings.EnoughForSpeed }
                 ? FromEvaluation(timings, report)
                 : MeasureSpeed(pair, first, report, progress);
-            if (report.Speed is { Speedup: < 1 } speed)
+            if (report.Speed is { IsClearlySlower: true } speed)
             {
                 result.Warnings.Add(new Diagnostic(ErrorCodes.SlowerThanFloat, _inputPath, string.Create(CultureInfo.InvariantCulture,
-                    $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per run (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x).")));
+                    $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per run (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x{Noise(speed)}).")));
+            }
+            else if (report.Speed is { Speedup: < 1 } within)
+            {
+                report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"The quantized model's median is slightly slower than float (speedup {within.Speedup:0.00}x{Noise(within)}), within the measurement's noise: no warning."));
             }
         }
         else if (Options.SpeedCheck is false)
@@ -170,6 +183,10 @@ internal sealed class QualityCheck
 
         return report;
     }
+
+    private static string Noise(SpeedResult speed) => speed.Interval is { } i
+        ? string.Create(CultureInfo.InvariantCulture, $", 95% interval of the per-round speedup {i.Low:0.00}x to {i.High:0.00}x")
+        : "";
 
     /// <summary>
     /// The evaluation already ran both models on every sample, interleaved: with enough samples their medians

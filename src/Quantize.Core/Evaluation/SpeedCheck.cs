@@ -61,7 +61,9 @@ public static class SpeedCheck
             }
         }
 
-        return new SpeedResult(Median(times[0]), Median(times[1]), times[0].Count);
+        // The interval first: Median sorts the lists in place and would break the pairing of rounds.
+        var interval = SpeedResult.PairedInterval(times[0], times[1]);
+        return new SpeedResult(Median(times[0]), Median(times[1]), times[0].Count) { Interval = interval };
     }
 
     /// <summary>

@@ -8,4 +8,43 @@ public sealed record SpeedResult(double FloatMedianMs, double QuantizedMedianMs,
 {
     /// <summary>Float latency over quantized latency: above 1 means the quantized model is faster.</summary>
     public double Speedup => QuantizedMedianMs <= 0 ? double.PositiveInfinity : FloatMedianMs / QuantizedMedianMs;
+
+    /// <summary>
+    /// The measurement's noise: a 95 % distribution-free interval for the median of the per-round speedups
+    /// (float time over quantized time of the same interleaved round), null when the runs were not paired.
+    /// </summary>
+    public SpeedupInterval? Interval { get; init; }
+
+    /// <summary>Slower than float beyond the noise: the whole interval below 1 (the median alone without one).</summary>
+    public bool IsClearlySlower => Interval is { } interval ? interval.High < 1 : Speedup < 1;
+
+    /// <summary>
+    /// The interval from the paired run times (index i of both lists is one round): the order statistics
+    /// r(k+1) and r(n−k) of the n sorted ratios, k = ⌊(n − 1.96·√n) / 2⌋, the sign-test interval for a median.
+    /// </summary>
+    public static SpeedupInterval? PairedInterval(IReadOnlyList<double> floatMs, IReadOnlyList<double> quantizedMs)
+    {
+        ArgumentNullException.ThrowIfNull(floatMs);
+        ArgumentNullException.ThrowIfNull(quantizedMs);
+        int n = Math.Min(floatMs.Count, quantizedMs.Count);
+        if (n == 0)
+        {
+            return null;
+        }
+
+        var ratios = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            ratios[i] = quantizedMs[i] <= 0 ? double.PositiveInfinity : floatMs[i] / quantizedMs[i];
+        }
+
+        Array.Sort(ratios);
+        int k = Math.Max(0, (int)Math.Floor((n - (1.96 * Math.Sqrt(n))) / 2));
+        return new SpeedupInterval(ratios[k], ratios[n - 1 - k]);
+    }
 }
+
+/// <summary>Lower and upper bound of a speedup interval.</summary>
+/// <param name="Low">The lower bound.</param>
+/// <param name="High">The upper bound.</param>
+public sealed record SpeedupInterval(double Low, double High);
