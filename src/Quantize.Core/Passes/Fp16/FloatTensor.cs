@@ -23,7 +23,7 @@ internal enum FloatTensorKind
 /// </summary>
 internal sealed class FloatTensor
 {
-    public FloatTensor(string name, FloatTensorKind kind, GraphScope scope)
+    public FloatTensor(string name, FloatTensorKind kind, Fp16Scope scope)
     {
         Name = name;
         Kind = kind;
@@ -38,7 +38,7 @@ internal sealed class FloatTensor
     public FloatTensorKind Kind { get; }
 
     /// <summary>The graph that defines it (casts of it are added there, visible to nested subgraphs).</summary>
-    public GraphScope Scope { get; }
+    public Fp16Scope Scope { get; }
 
     /// <summary>The node producing the tensor (a Constant node for stored values held in one); null for inputs and initializers.</summary>
     public NodeProto? Producer { get; init; }

@@ -65,7 +65,7 @@ public sealed class Fp16Pass : IQuantizationPass
     /// domain, or a float32 value or input that would become float16. A model this pass already converted
     /// has only Casts and kept islands left in float32, so it is recognised and not converted twice.
     /// </summary>
-    private static bool HasFloat32Work(Fp16Plan plan, GraphScope scope)
+    private static bool HasFloat32Work(Fp16Plan plan, Fp16Scope scope)
     {
         foreach (var tensor in scope.FloatTensors)
         {

@@ -23,11 +23,11 @@ internal sealed class Fp16Plan
         _context = context;
         _types = context.Types;
         var ioType = context.Options.KeepIoTypes ? DataType.Float : DataType.Float16;
-        Main = new GraphScope(context.Model.Graph, null, ioType);
+        Main = new Fp16Scope(context.Model.Graph, null, ioType);
     }
 
     /// <summary>The main graph's scope (subgraph scopes hang below it).</summary>
-    public GraphScope Main { get; }
+    public Fp16Scope Main { get; }
 
     /// <summary>Graph outputs of the main graph whose producer now writes another name, with the type the output keeps.</summary>
     public List<(FloatTensor Tensor, DataType OutputType)> RenamedOutputs { get; } = [];
@@ -59,7 +59,7 @@ internal sealed class Fp16Plan
     /// <summary>IR &lt; 4 models list every initializer among the graph inputs; those are weights, not inputs.</summary>
     public bool InitializersAreListedAsInputs => _context.Model.IrVersion < 4;
 
-    private void Define(GraphScope scope, bool forceKeep)
+    private void Define(Fp16Scope scope, bool forceKeep)
     {
         var graph = scope.Graph;
         var initializers = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
@@ -131,14 +131,14 @@ internal sealed class Fp16Plan
             foreach (var subgraph in GraphWalker.Subgraphs(node))
             {
                 // A kept control-flow node keeps its whole body in float32: the user excluded it as a unit.
-                var child = new GraphScope(subgraph, scope, kept ? DataType.Float : DataType.Float16);
+                var child = new Fp16Scope(subgraph, scope, kept ? DataType.Float : DataType.Float16);
                 scope.Children.Add(child);
                 Define(child, forceKeep: kept);
             }
         }
     }
 
-    private void CollectWants(GraphScope scope)
+    private void CollectWants(Fp16Scope scope)
     {
         foreach (var node in scope.Graph.Node)
         {
@@ -162,7 +162,7 @@ internal sealed class Fp16Plan
         }
     }
 
-    private static void ChooseStoredValueTypes(GraphScope scope)
+    private static void ChooseStoredValueTypes(Fp16Scope scope)
     {
         foreach (var tensor in scope.FloatTensors)
         {

@@ -39,7 +39,7 @@ internal sealed class Fp16Rewriter
         AppendNewNodesAndFixDeclaredTypes(_plan.Main);
     }
 
-    private void RewriteScope(GraphScope scope)
+    private void RewriteScope(Fp16Scope scope)
     {
         foreach (var node in scope.Graph.Node)
         {
@@ -62,7 +62,7 @@ internal sealed class Fp16Rewriter
         }
     }
 
-    private void RewriteNode(GraphScope scope, NodeProto node)
+    private void RewriteNode(Fp16Scope scope, NodeProto node)
     {
         bool kept = _plan.IsKept(node);
         bool touchesFloat = false;
@@ -127,7 +127,7 @@ internal sealed class Fp16Rewriter
         }
     }
 
-    private void ConvertInitializers(GraphScope scope)
+    private void ConvertInitializers(Fp16Scope scope)
     {
         var initializers = scope.Graph.Initializer;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -159,7 +159,7 @@ internal sealed class Fp16Rewriter
     /// A subgraph's outputs are matched to its node's outputs by position, so their names may change
     /// freely: an output of the wrong type is replaced by a Cast inside the subgraph.
     /// </summary>
-    private string SubgraphOutputName(GraphScope scope, string name)
+    private string SubgraphOutputName(Fp16Scope scope, string name)
     {
         var tensor = scope.Resolve(name);
         if (tensor is null)
@@ -212,7 +212,7 @@ internal sealed class Fp16Rewriter
 
     private static string Suffix(DataType type) => type == DataType.Float16 ? "_fp16" : "_fp32";
 
-    private void RecordHomeTypes(GraphScope scope)
+    private void RecordHomeTypes(Fp16Scope scope)
     {
         foreach (var tensor in scope.FloatTensors)
         {
@@ -225,7 +225,7 @@ internal sealed class Fp16Rewriter
         }
     }
 
-    private void AppendNewNodesAndFixDeclaredTypes(GraphScope scope)
+    private void AppendNewNodesAndFixDeclaredTypes(Fp16Scope scope)
     {
         var graph = scope.Graph;
         graph.Node.AddRange(scope.NewNodes);

@@ -10,7 +10,7 @@ namespace Quantize.Core.Passes.Int8;
 /// </summary>
 internal static class BiasAddOrder
 {
-    public static void PutConstantSecond(string product, GraphScope scope, Int8Rewrite rewrite)
+    public static void PutConstantSecond(string product, Int8RewriteScope scope, Int8Rewrite rewrite)
     {
         var consumers = scope.Index.Consumers(product);
         if (consumers.Count != 1 || scope.Index.IsGraphOutput(product))

@@ -23,7 +23,7 @@ internal sealed class GatherQuantizer : IDynamicOpQuantizer
 
     public string OpType => "Gather";
 
-    public bool TryQuantize(NodeProto node, GraphScope scope, Int8Rewrite rewrite)
+    public bool TryQuantize(NodeProto node, Int8RewriteScope scope, Int8Rewrite rewrite)
     {
         if (node.Input.Count != 2 || rewrite.DefaultOpset < MinimumOpset
             || rewrite.Weights.Find(scope, node.Input[0]) is not { } table

@@ -14,7 +14,7 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
 {
     public string OpType => "Gemm";
 
-    public bool TryQuantize(NodeProto node, GraphScope scope, Int8Rewrite rewrite)
+    public bool TryQuantize(NodeProto node, Int8RewriteScope scope, Int8Rewrite rewrite)
     {
         // Gemm's inputs share one type constraint, so a float32 weight implies a float32 activation:
         // no type inference needed (it would cost an ONNX Runtime session over the whole model).
@@ -64,7 +64,7 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
     }
 
     /// <summary>beta·C: C itself when beta = 1, a pre-multiplied initializer when C is constant, else a Mul node.</summary>
-    private static string ScaledBias(string bias, float beta, GraphScope scope, Int8Rewrite rewrite, string stem)
+    private static string ScaledBias(string bias, float beta, Int8RewriteScope scope, Int8Rewrite rewrite, string stem)
     {
         if (beta == 1f)
         {

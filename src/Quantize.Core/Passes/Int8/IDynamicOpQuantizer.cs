@@ -10,5 +10,5 @@ internal interface IDynamicOpQuantizer
     /// Rewrites <paramref name="node"/> into its quantized form inside <paramref name="scope"/> and marks it
     /// replaced; returns false (leaving the graph untouched) when the node is not eligible.
     /// </summary>
-    bool TryQuantize(Onnx.NodeProto node, GraphScope scope, Int8Rewrite rewrite);
+    bool TryQuantize(Onnx.NodeProto node, Int8RewriteScope scope, Int8Rewrite rewrite);
 }

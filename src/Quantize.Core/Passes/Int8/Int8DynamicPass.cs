@@ -55,9 +55,9 @@ public sealed class Int8DynamicPass : IQuantizationPass
         }
     }
 
-    private static void Rewrite(GraphProto graph, GraphScope? outer, IReadOnlyList<IDynamicOpQuantizer> quantizers, Int8Rewrite rewrite)
+    private static void Rewrite(GraphProto graph, Int8RewriteScope? outer, IReadOnlyList<IDynamicOpQuantizer> quantizers, Int8Rewrite rewrite)
     {
-        var scope = new GraphScope(graph, outer);
+        var scope = new Int8RewriteScope(graph, outer);
         var originalNodes = graph.Node.ToList();
         foreach (var node in originalNodes)
         {

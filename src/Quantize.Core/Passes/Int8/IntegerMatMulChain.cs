@@ -22,7 +22,7 @@ namespace Quantize.Core.Passes.Int8;
 internal static class IntegerMatMulChain
 {
     /// <summary>Writes the chain into <paramref name="scope"/>; its last node produces <paramref name="output"/>.</summary>
-    public static void Emit(Int8Rewrite rewrite, GraphScope scope, string activation, QuantizedWeightNames weight, string output, string stem)
+    public static void Emit(Int8Rewrite rewrite, Int8RewriteScope scope, string activation, QuantizedWeightNames weight, string output, string stem)
     {
         var a = QuantizeActivation(rewrite, scope, activation);
 
@@ -39,7 +39,7 @@ internal static class IntegerMatMulChain
         scope.Add(rewrite.NewNode("Mul", $"{stem}_output_Mul", [asFloat, scale], [output]));
     }
 
-    private static DynamicQuantizedActivation QuantizeActivation(Int8Rewrite rewrite, GraphScope scope, string activation)
+    private static DynamicQuantizedActivation QuantizeActivation(Int8Rewrite rewrite, Int8RewriteScope scope, string activation)
     {
         if (scope.QuantizedActivation(activation) is { } existing)
         {

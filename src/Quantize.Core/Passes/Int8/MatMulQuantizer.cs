@@ -10,7 +10,7 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
 {
     public string OpType => "MatMul";
 
-    public bool TryQuantize(NodeProto node, GraphScope scope, Int8Rewrite rewrite)
+    public bool TryQuantize(NodeProto node, Int8RewriteScope scope, Int8Rewrite rewrite)
     {
         // MatMul's inputs share one type constraint, so a float32 weight implies a float32 activation:
         // no type inference needed (it would cost an ONNX Runtime session over the whole model).

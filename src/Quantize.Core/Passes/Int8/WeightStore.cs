@@ -3,7 +3,7 @@ using Quantize.Core.Onnx;
 namespace Quantize.Core.Passes.Int8;
 
 /// <summary>A constant weight and the graph that stores it.</summary>
-internal sealed record ConstantWeight(string Name, TensorProto Tensor, GraphScope Owner);
+internal sealed record ConstantWeight(string Name, TensorProto Tensor, Int8RewriteScope Owner);
 
 /// <summary>The initializers that hold one quantized weight (zero point may be shared-shape zeros).</summary>
 internal sealed record QuantizedWeightNames(string Values, string Scale, string ZeroPoint);
@@ -29,7 +29,7 @@ internal sealed class WeightStore
     /// The constant behind <paramref name="name"/> as seen from <paramref name="scope"/>, or null when it is
     /// computed, a graph input, or an initializer a caller may override (listed in graph.input, IR ≥ 4).
     /// </summary>
-    public ConstantWeight? Find(GraphScope scope, string name)
+    public ConstantWeight? Find(Int8RewriteScope scope, string name)
     {
         for (var s = scope; s is not null; s = s.Outer)
         {
@@ -73,7 +73,7 @@ internal sealed class WeightStore
     }
 
     /// <summary>Adds <paramref name="tensor"/> as an initializer of <paramref name="owner"/>'s graph.</summary>
-    public void AddInitializer(GraphScope owner, TensorProto tensor)
+    public void AddInitializer(Int8RewriteScope owner, TensorProto tensor)
     {
         owner.Graph.Initializer.Add(tensor);
         if (_model.IrVersion < 4 && owner.Outer is null)

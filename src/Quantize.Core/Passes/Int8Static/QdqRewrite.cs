@@ -27,7 +27,7 @@ internal sealed class QdqRewrite
         Context = context;
         Ranges = ranges;
         Format = format;
-        Scope = new GraphScope(context.Model.Graph, outer: null);
+        Scope = new Int8RewriteScope(context.Model.Graph, outer: null);
         Weights = new WeightStore(context.Model);
         Names = new NameAllocator(context.Model);
     }
@@ -39,7 +39,7 @@ internal sealed class QdqRewrite
     public QdqFormat Format { get; }
 
     /// <summary>The main graph, indexed before any change (consumer lookups see the original graph).</summary>
-    public GraphScope Scope { get; }
+    public Int8RewriteScope Scope { get; }
 
     public WeightStore Weights { get; }
 

@@ -7,18 +7,18 @@ namespace Quantize.Core.Passes.Int8;
 /// One graph being rewritten: its index (built before any change, so lookups see the original graph),
 /// the nodes replaced so far, and the activations already quantized by a DynamicQuantizeLinear.
 /// </summary>
-internal sealed class GraphScope
+internal sealed class Int8RewriteScope
 {
     private readonly HashSet<NodeProto> _replaced = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, DynamicQuantizedActivation> _activations = new(StringComparer.Ordinal);
 
-    public GraphScope(GraphProto graph, GraphScope? outer)
+    public Int8RewriteScope(GraphProto graph, Int8RewriteScope? outer)
     {
         Outer = outer;
         Index = new GraphIndex(graph, outer?.Index);
     }
 
-    public GraphScope? Outer { get; }
+    public Int8RewriteScope? Outer { get; }
 
     public GraphIndex Index { get; }
 

@@ -8,12 +8,12 @@ namespace Quantize.Core.Passes.Fp16;
 /// formal inputs and outputs take, and the nodes the conversion adds to it. Name lookups fall back to the
 /// enclosing graph, as ONNX scoping does for subgraphs.
 /// </summary>
-internal sealed class GraphScope
+internal sealed class Fp16Scope
 {
     private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FloatTensor> _floats = new(StringComparer.Ordinal);
 
-    public GraphScope(GraphProto graph, GraphScope? parent, DataType boundaryType)
+    public Fp16Scope(GraphProto graph, Fp16Scope? parent, DataType boundaryType)
     {
         Graph = graph;
         Parent = parent;
@@ -24,7 +24,7 @@ internal sealed class GraphScope
     public GraphProto Graph { get; }
 
     /// <summary>The enclosing graph's scope; null for the main graph.</summary>
-    public GraphScope? Parent { get; }
+    public Fp16Scope? Parent { get; }
 
     /// <summary>True for the model's main graph.</summary>
     public bool IsMain => Parent is null;
@@ -36,7 +36,7 @@ internal sealed class GraphScope
     public DataType BoundaryType { get; }
 
     /// <summary>Nested scopes, in graph order.</summary>
-    public List<GraphScope> Children { get; } = [];
+    public List<Fp16Scope> Children { get; } = [];
 
     /// <summary>Float32 tensors defined here, in definition order (for deterministic iteration).</summary>
     public List<FloatTensor> FloatTensors { get; } = [];
