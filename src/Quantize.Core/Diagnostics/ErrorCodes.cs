@@ -100,6 +100,9 @@ public static class ErrorCodes
     /// </summary>
     public const string NativeLibraryMissing = "QNT0025";
 
+    /// <summary>The build worker (the package's <c>tools/worker/Quantize.Cli.dll</c>, or <c>QuantizeWorkerPath</c>) does not exist: the package is incomplete.</summary>
+    public const string WorkerMissing = "QNT0026";
+
     /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
