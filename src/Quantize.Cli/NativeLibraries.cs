@@ -23,26 +23,34 @@ internal static class NativeLibraries
 
     private sealed record NativePackage(string LibraryName, string[] PackageIds, string FolderRid, Version Built, Func<Version, bool> Compatible);
 
-    /// <summary>Installs the fallback for the process; harmless when every library loads normally.</summary>
+    /// <summary>
+    /// Installs the fallback for the process; harmless when every library loads normally. Nothing is looked up at
+    /// start-up: the table of packages (which loads SkiaSharp's assembly for its version) is built on the first miss.
+    /// </summary>
     public static void AddPackageFolderFallback()
+    {
+        var packages = new Lazy<NativePackage[]>(Packages);
+        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (_, name) =>
+        {
+            var package = packages.Value.FirstOrDefault(p => p.LibraryName == name);
+            return package is not null && Find(package) is { } path && NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
+        };
+    }
+
+    /// <summary>The native libraries the worker takes from packages, with the versions it was built against.</summary>
+    private static NativePackage[] Packages()
     {
         var ort = AssemblyVersion(typeof(OrtEnv).Assembly);
         var skia = AssemblyVersion(typeof(SKImageInfo).Assembly);
         var rid = RuntimeInformation.RuntimeIdentifier;
-        var packages = new[]
-        {
+        return
+        [
             new NativePackage("onnxruntime", ["microsoft.ml.onnxruntime"], rid, ort, v => v.Major == ort.Major && v >= ort),
             new NativePackage("libSkiaSharp", OperatingSystem.IsWindows() ? ["skiasharp.nativeassets.win32"]
                 : OperatingSystem.IsMacOS() ? ["skiasharp.nativeassets.macos"]
                 : ["skiasharp.nativeassets.linux.nodependencies", "skiasharp.nativeassets.linux"],
                 OperatingSystem.IsMacOS() ? "osx" : rid, skia, v => v.Major == skia.Major && v.Minor == skia.Minor),
-        };
-
-        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (_, name) =>
-        {
-            var package = packages.FirstOrDefault(p => p.LibraryName == name);
-            return package is not null && Find(package) is { } path && NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
-        };
+        ];
     }
 
     /// <summary>The package folders the build passed, in order (none outside a build).</summary>

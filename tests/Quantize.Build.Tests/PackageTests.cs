@@ -147,7 +147,7 @@ public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper outpu
         var tool = Path.Combine(tools, OperatingSystem.IsWindows() ? "dotnet-quantize.exe" : "dotnet-quantize");
         var start = DotnetProcess.StartInfo(root, model, "-o", Path.Combine(root, "mlp.int8.onnx"), "--precision", "int8");
         start.FileName = tool;
-        var run = Run(start);
+        var run = DotnetProcess.Run(start);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.True(File.Exists(Path.Combine(root, "mlp.int8.onnx")));
     }
@@ -159,15 +159,6 @@ public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper outpu
     {
         var start = DotnetProcess.StartInfo(Path.GetDirectoryName(worker)!, [Path.Combine(worker, "Quantize.Cli.dll"), .. arguments]);
         start.Environment["QUANTIZE_PACKAGE_FOLDERS"] = packageFolder;
-        return Run(start);
-    }
-
-    private static CommandResult Run(System.Diagnostics.ProcessStartInfo start)
-    {
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return new CommandResult(process.ExitCode, stdout + stderr.Result);
+        return DotnetProcess.Run(start);
     }
 }

@@ -35,5 +35,5 @@ public sealed class RunTimings
     /// <summary>Median latencies of the kept pairs.</summary>
     public SpeedResult ToSpeedResult() => Count == 0
         ? throw new InvalidOperationException("No timed runs were kept.")
-        : new SpeedResult(SpeedCheck.Median([.. _float]), SpeedCheck.Median([.. _quantized]), Count) { Interval = SpeedResult.PairedInterval(_float, _quantized) };
+        : SpeedResult.FromPairedRuns(_float, _quantized);
 }

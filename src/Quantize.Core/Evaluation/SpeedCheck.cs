@@ -61,9 +61,7 @@ public static class SpeedCheck
             }
         }
 
-        // The interval first: Median sorts the lists in place and would break the pairing of rounds.
-        var interval = SpeedResult.PairedInterval(times[0], times[1]);
-        return new SpeedResult(Median(times[0]), Median(times[1]), times[0].Count) { Interval = interval };
+        return SpeedResult.FromPairedRuns(times[0], times[1]);
     }
 
     /// <summary>
@@ -86,13 +84,5 @@ public static class SpeedCheck
         }
 
         return zeros;
-    }
-
-    /// <summary>The median of <paramref name="values"/> (sorted in place is fine: callers hand over their lists).</summary>
-    internal static double Median(List<double> values)
-    {
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
     }
 }

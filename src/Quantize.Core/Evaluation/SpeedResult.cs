@@ -19,6 +19,22 @@ public sealed record SpeedResult(double FloatMedianMs, double QuantizedMedianMs,
     public bool IsClearlySlower => Interval is { } interval ? interval.High < 1 : Speedup < 1;
 
     /// <summary>
+    /// The result of paired runs (index i of both lists is one interleaved round): both medians and the interval.
+    /// The lists are not changed.
+    /// </summary>
+    public static SpeedResult FromPairedRuns(IReadOnlyList<double> floatMs, IReadOnlyList<double> quantizedMs)
+    {
+        ArgumentNullException.ThrowIfNull(floatMs);
+        ArgumentNullException.ThrowIfNull(quantizedMs);
+        if (floatMs.Count == 0 || floatMs.Count != quantizedMs.Count)
+        {
+            throw new ArgumentException("Paired runs need the same, non-zero number of float and quantized times.", nameof(quantizedMs));
+        }
+
+        return new SpeedResult(Median(floatMs), Median(quantizedMs), floatMs.Count) { Interval = PairedInterval(floatMs, quantizedMs) };
+    }
+
+    /// <summary>
     /// The interval from the paired run times (index i of both lists is one round): the order statistics
     /// r(k+1) and r(n−k) of the n sorted ratios, k = ⌊(n − 1.96·√n) / 2⌋, the sign-test interval for a median.
     /// </summary>
@@ -41,6 +57,13 @@ public sealed record SpeedResult(double FloatMedianMs, double QuantizedMedianMs,
         Array.Sort(ratios);
         int k = Math.Max(0, (int)Math.Floor((n - (1.96 * Math.Sqrt(n))) / 2));
         return new SpeedupInterval(ratios[k], ratios[n - 1 - k]);
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 }
 

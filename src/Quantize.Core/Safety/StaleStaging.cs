@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Quantize.Core.Safety;
 
@@ -99,8 +100,9 @@ public static partial class StaleStaging
 
         return pid != Environment.ProcessId && !IsAlive(pid);
     }
-    [System.Text.RegularExpressions.GeneratedRegex(@"\.(?<owner>\d+@.+-[0-9a-f]{32})\.tmp(\.data)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex OwnedTemporaryFile();
+
+    [GeneratedRegex(@"\.(?<owner>\d+@.+-[0-9a-f]{32})\.tmp(\.data)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex OwnedTemporaryFile();
 
     private static bool IsAlive(int pid)
     {

@@ -14,7 +14,7 @@ public sealed class SpeedIntervalTests
         double[] floatMs = [.. Enumerable.Range(0, 40).Select(i => 10.0 + (i % 3))];
         double[] quantizedMs = [.. floatMs.Select(f => f * 1.4)];
 
-        var speed = Result(floatMs, quantizedMs);
+        var speed = SpeedResult.FromPairedRuns(floatMs, quantizedMs);
 
         Assert.True(speed.Speedup < 1);
         Assert.True(speed.IsClearlySlower);
@@ -28,7 +28,7 @@ public sealed class SpeedIntervalTests
         double[] floatMs = [.. Enumerable.Repeat(10.0, 40)];
         double[] quantizedMs = [.. Enumerable.Range(0, 40).Select(i => i < 21 ? 10.2 : 9.8)];
 
-        var speed = Result(floatMs, quantizedMs);
+        var speed = SpeedResult.FromPairedRuns(floatMs, quantizedMs);
 
         Assert.True(speed.Speedup < 1);
         Assert.False(speed.IsClearlySlower);
@@ -43,7 +43,7 @@ public sealed class SpeedIntervalTests
         {
             double[] f = [.. Enumerable.Range(0, n).Select(_ => 10 + random.NextDouble())];
             double[] q = [.. Enumerable.Range(0, n).Select(_ => 5 + random.NextDouble())];
-            var speed = Result(f, q);
+            var speed = SpeedResult.FromPairedRuns(f, q);
             Assert.InRange(speed.Speedup, speed.Interval!.Low, speed.Interval.High);
             return speed.Interval;
         }
@@ -54,21 +54,25 @@ public sealed class SpeedIntervalTests
     }
 
     [Fact]
+    public void The_medians_are_of_each_model_and_the_runs_are_left_as_given()
+    {
+        double[] floatMs = [12, 10, 11];
+        double[] quantizedMs = [6, 8, 4];
+
+        var speed = SpeedResult.FromPairedRuns(floatMs, quantizedMs);
+
+        Assert.Equal(11, speed.FloatMedianMs);
+        Assert.Equal(6, speed.QuantizedMedianMs);
+        Assert.Equal([12.0, 10, 11], floatMs);
+        Assert.Equal([6.0, 8, 4], quantizedMs);
+    }
+
+    [Fact]
     public void Five_rounds_use_their_whole_range()
     {
         var interval = SpeedResult.PairedInterval([10, 10, 10, 10, 10], [8, 9, 10, 11, 12])!;
 
         Assert.Equal(10.0 / 12, interval.Low, 12);
         Assert.Equal(10.0 / 8, interval.High, 12);
-    }
-
-    private static SpeedResult Result(double[] floatMs, double[] quantizedMs) =>
-        new(Median(floatMs), Median(quantizedMs), floatMs.Length) { Interval = SpeedResult.PairedInterval(floatMs, quantizedMs) };
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 }

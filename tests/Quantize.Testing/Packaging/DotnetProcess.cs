@@ -23,13 +23,12 @@ public static class DotnetProcess
         ["MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly", "VSTEST_HOST_DEBUG"];
 
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="directory"/>.</summary>
-    public static CommandResult Run(string directory, params string[] arguments)
-    {
-        var start = StartInfo(directory, arguments);
-        return Finish(start, new StringBuilder());
-    }
+    public static CommandResult Run(string directory, params string[] arguments) => Run(StartInfo(directory, arguments));
 
-    /// <summary>How <see cref="Run"/> starts <c>dotnet</c>: the test host's SDK, no build servers, no inherited MSBuild state (for tests that drive the process themselves).</summary>
+    /// <summary>Runs a process prepared with <see cref="StartInfo"/> (and then changed: another program, more environment), with the same output capture and time limit.</summary>
+    public static CommandResult Run(ProcessStartInfo start) => Finish(start, new StringBuilder());
+
+    /// <summary>How <see cref="Run(string, string[])"/> starts <c>dotnet</c>: the test host's SDK, no build servers, no inherited MSBuild state (for tests that drive the process themselves).</summary>
     public static ProcessStartInfo StartInfo(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
