@@ -42,6 +42,24 @@ public sealed class QuantizeModels : ToolTask
     /// </summary>
     public string[] PackageFolders { get; set; } = [];
 
+    /// <summary><c>$(QuantizeRemoteCache)</c>: the shared HTTP cache's base URL, or empty for none (docs/remote-cache.md).</summary>
+    public string RemoteCache { get; set; } = "";
+
+    /// <summary><c>$(QuantizeRemoteCacheMode)</c>: ReadWrite (the default), ReadOnly or Off.</summary>
+    public string RemoteCacheMode { get; set; } = "";
+
+    /// <summary>
+    /// <c>$(QuantizeRemoteCacheTokenVariable)</c>: the environment variable the worker reads the credential from. Only
+    /// its name travels through the request; the worker inherits the build's environment.
+    /// </summary>
+    public string RemoteCacheTokenVariable { get; set; } = "";
+
+    /// <summary><c>$(QuantizeRemoteCacheAuthScheme)</c>: Bearer (the default) or Basic.</summary>
+    public string RemoteCacheAuthScheme { get; set; } = "";
+
+    /// <summary><c>$(QuantizeRemoteCacheClaimTimeout)</c>: seconds to wait for another machine quantizing the same model.</summary>
+    public string RemoteCacheClaimTimeout { get; set; } = "";
+
     /// <summary>Write manifests only (IDE design-time builds).</summary>
     public bool DesignTime { get; set; }
 
@@ -156,7 +174,14 @@ public sealed class QuantizeModels : ToolTask
     {
         var json = new StringBuilder();
         json.Append("{\n  \"version\": 1, \"designTime\": ").Append(DesignTime ? "true" : "false").Append(", ");
-        json.AppendMember("onnxRuntimeVersion", OnnxRuntimeVersion ?? "", last: true).Append(",\n  \"models\": [\n");
+        json.AppendMember("onnxRuntimeVersion", OnnxRuntimeVersion ?? "").AppendMember("projectFile", BuildEngine?.ProjectFileOfTaskNode ?? "", last: true);
+        json.Append(",\n  \"remoteCache\": { ")
+            .AppendMember("url", RemoteCache ?? "")
+            .AppendMember("mode", RemoteCacheMode ?? "")
+            .AppendMember("tokenVariable", RemoteCacheTokenVariable ?? "")
+            .AppendMember("authScheme", RemoteCacheAuthScheme ?? "")
+            .AppendMember("claimTimeout", RemoteCacheClaimTimeout ?? "", last: true)
+            .Append(" },\n  \"models\": [\n");
         for (int i = 0; i < Models.Length; i++)
         {
             var model = Models[i];

@@ -7,15 +7,13 @@ namespace Quantize.Testing;
 /// <summary>
 /// Renders a local HTML file in headless Chromium and returns what the browser made of it: the DOM after
 /// load, the messages the page wrote to the console (script errors, invalid SVG attributes...) and every
-/// network request the page started. Uses Debian's <c>chromium</c> package; when it is missing the first
-/// use installs it with apt-get (the tests run as root on Debian 12), serialized across test processes by a
-/// lock file. A machine that cannot install it fails the test with the reason: never a silent skip.
+/// network request the page started. Uses Debian's <c>chromium</c> package, installed on first use
+/// (<see cref="DebianPackages"/>).
 /// </summary>
 public static partial class HeadlessChromium
 {
     private const string Package = "chromium";
     private const string DefaultExecutable = "/usr/bin/chromium";
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(20);
     private static readonly Lazy<string> Executable = new(FindOrInstall);
 
     /// <summary>The browser used: <c>QUANTIZE_CHROMIUM</c> when set, else Debian's <c>/usr/bin/chromium</c> (installed on first use).</summary>
@@ -50,7 +48,7 @@ public static partial class HeadlessChromium
                 "--dump-dom", new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri,
             ];
             var clock = Stopwatch.StartNew();
-            var (exitCode, stdout, stderr) = Run(executable, arguments, timeout, environment: null);
+            var (exitCode, stdout, stderr) = ChildProcess.Run(executable, arguments, timeout, environment: null);
             clock.Stop();
             if (exitCode != 0)
             {
@@ -110,117 +108,9 @@ public static partial class HeadlessChromium
                 : throw new InvalidOperationException($"QUANTIZE_CHROMIUM names {configured}, which does not exist.");
         }
 
-        if (File.Exists(DefaultExecutable))
-        {
-            return DefaultExecutable;
-        }
-
-        // One installer at a time across test processes: apt-get refuses to run twice, and the loser would fail.
-        var lockPath = Path.Combine(Path.GetTempPath(), "quantize-chromium-install.lock");
-        using var installLock = AcquireLock(lockPath, InstallTimeout);
-        if (File.Exists(DefaultExecutable))
-        {
-            return DefaultExecutable;
-        }
-
-        var clock = Stopwatch.StartNew();
-        Install();
-        InstallDuration = clock.Elapsed;
-        return File.Exists(DefaultExecutable)
-            ? DefaultExecutable
-            : throw new InvalidOperationException($"apt-get installed {Package} but {DefaultExecutable} does not exist.");
-    }
-
-    private static void Install()
-    {
-        var environment = new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" };
-        // Wait for another apt/dpkg user (an unattended upgrade, another agent) instead of failing at once.
-        string[] install = ["install", "-y", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=600", Package];
-        var first = TryApt(install, environment);
-        if (first is null)
-        {
-            return;
-        }
-
-        // A fresh container has empty or stale package lists: refresh them once and try again.
-        var update = TryApt(["update", "-o", "DPkg::Lock::Timeout=600"], environment);
-        var second = update is null ? TryApt(install, environment) : null;
-        if (update is not null || second is not null)
-        {
-            throw new InvalidOperationException(
-                $"The HTML report tests need headless Chromium (Debian's '{Package}' package) and could not install it with apt-get. " +
-                $"Install it (apt-get install --no-install-recommends {Package}) or set QUANTIZE_CHROMIUM to a Chromium executable.\n" +
-                $"First attempt: {first}\nRetry after apt-get update: {update ?? second}");
-        }
-    }
-
-    /// <summary>Runs apt-get; returns null on success, else what went wrong.</summary>
-    private static string? TryApt(string[] arguments, IReadOnlyDictionary<string, string> environment)
-    {
-        try
-        {
-            var (exitCode, _, stderr) = Run("apt-get", arguments, InstallTimeout, environment);
-            return exitCode == 0 ? null : $"'apt-get {string.Join(' ', arguments)}' exited with {exitCode}: {stderr.Trim()}";
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return $"apt-get could not be started ({e.Message}); this needs a Debian-based machine.";
-        }
-        catch (TimeoutException e)
-        {
-            return e.Message;
-        }
-    }
-
-    private static FileStream AcquireLock(string path, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (clock.Elapsed < timeout)
-            {
-                Thread.Sleep(500);
-            }
-        }
-    }
-
-    /// <summary>Runs a program to completion, reading both streams concurrently; kills the whole process tree past <paramref name="timeout"/>.</summary>
-    private static (int ExitCode, string Stdout, string Stderr) Run(string program, string[] arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"'{program} {string.Join(' ', arguments)}' did not finish within {timeout.TotalSeconds:0} s and was killed. Its error output so far:\n{stderr.Result}");
-        }
-
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var (path, took) = DebianPackages.EnsureInstalled(Package, DefaultExecutable, "The HTML report tests need headless Chromium", "QUANTIZE_CHROMIUM");
+        InstallDuration = took;
+        return path;
     }
 
     [GeneratedRegex(@":CONSOLE[^\]]*\]\s*(?<message>.*)$")]

@@ -67,10 +67,22 @@ internal sealed class BuildCommand
 
         if (designTime)
         {
-            request = new BuildRequest { Version = request.Version, DesignTime = true, OnnxRuntimeVersion = request.OnnxRuntimeVersion, Models = request.Models };
+            request = new BuildRequest { Version = request.Version, DesignTime = true, OnnxRuntimeVersion = request.OnnxRuntimeVersion, ProjectFile = request.ProjectFile, Models = request.Models };
         }
 
-        var runner = new BuildModelRunner(request, _console, cancellation);
+        Remote.RemoteCacheSettings? remoteSettings;
+        try
+        {
+            remoteSettings = request.DesignTime ? null : Remote.RemoteCacheSettings.From(request.RemoteCache);
+        }
+        catch (ArgumentException ex)
+        {
+            _console.Error.WriteLine(Diagnostic.Format(request.ProjectFile ?? requestPath, "error", ErrorCodes.InvalidOption, ex.Message));
+            return ExitCodes.UsageError;
+        }
+
+        using var remote = remoteSettings is null ? null : new Remote.RemoteCache(remoteSettings);
+        var runner = new BuildModelRunner(request, remote, _console, cancellation);
         int exitCode = ExitCodes.Success;
         foreach (var model in request.Models)
         {
@@ -81,6 +93,11 @@ internal sealed class BuildCommand
                 return ExitCodes.Success;
             });
             exitCode = Math.Max(exitCode, modelExit);
+        }
+
+        if (remote?.Summary() is { } summary)
+        {
+            _console.Out.WriteLine(summary);
         }
 
         return exitCode;

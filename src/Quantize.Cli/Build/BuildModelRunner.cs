@@ -11,8 +11,8 @@ using Quantize.Core.Safety;
 
 namespace Quantize.Cli.Build;
 
-/// <summary>Brings one <c>QuantizedModel</c> item up to date: cache lookup or quantization, output copy, manifest.</summary>
-internal sealed class BuildModelRunner(BuildRequest request, CliConsole console, CancellationToken cancellation)
+/// <summary>Brings one <c>QuantizedModel</c> item up to date: cache lookup (local, then remote) or quantization, output copy, manifest.</summary>
+internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache? remote, CliConsole console, CancellationToken cancellation)
 {
     /// <summary>Processes <paramref name="model"/>; failures propagate as exceptions for the caller to report.</summary>
     public void Run(BuildModelRequest model)
@@ -43,24 +43,51 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
         QuantizeResult? result = null;
         string? summary = null;
         var cacheWarnings = new List<Diagnostic>();
+        Remote.RemoteFetch? fetched = null;
+        var production = Stopwatch.StartNew();
         var lookup = cache.GetOrCreate(
             key,
             temporary =>
             {
-                result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
-                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
-                    progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
+                // Under the key's local lock: one process per machine asks the server, and then maybe quantizes.
+                fetched = remote?.Fetch(key, cache.EntryPath(key), temporary, model.Source, cacheWarnings.Add, cancellation);
+                if (fetched is { IsHit: true })
+                {
+                    return;
+                }
+
+                production.Restart();
+                try
+                {
+                    result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
+                        calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
+                        progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
+                }
+                catch
+                {
+                    remote?.Abandon(key);
+                    throw;
+                }
+
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
                 CachedWarnings.Save(cache.EntryPath(key), result.Warnings);
+                production.Stop();
             },
             problem => cacheWarnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, model.Source, problem)),
             cancellation);
         var (entry, reused, outputSha) = (lookup.Path, lookup.Reused, lookup.Sha256);
-        if (reused)
+        bool remoteHit = fetched is { IsHit: true };
+        if (reused || remoteHit)
         {
             summary = QualityArtifacts.RestoreFromCache(model, entry);
         }
+
+        // What the build line says about the remote cache: the hit, the upload, or why neither.
+        string? remoteNote = remote is null ? null
+            : remoteHit ? fetched!.Note
+            : reused ? remote.PublishIfMissing(key, entry, model.Source, cacheWarnings.Add, cancellation)
+            : $"{fetched?.Note ?? "remote miss"}, {remote.Publish(key, entry, production.Elapsed, model.Source, cacheWarnings.Add, cancellation)}";
 
         CalibrationDependencies.Write(model, calibration?.Data, quality.ValidationData);
 
@@ -89,7 +116,13 @@ internal sealed class BuildModelRunner(BuildRequest request, CliConsole console,
 
         var how = reused
             ? string.Create(CultureInfo.InvariantCulture, $"reused cache entry {key[..12]} (verified in {lookup.Verification.TotalMilliseconds:0} ms)")
+            : remoteHit ? fetched!.Note
             : $"quantized (cache entry {key[..12]})";
+        if (remoteNote is not null && !remoteHit)
+        {
+            how += ", " + remoteNote;
+        }
+
         if (result?.Calibration is { } calibrated)
         {
             how += calibrated.Reused ? ", saved ranges reused" : string.Create(CultureInfo.InvariantCulture, $", calibrated on {calibrated.SampleCount} samples");

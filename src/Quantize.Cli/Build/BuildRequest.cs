@@ -20,6 +20,12 @@ internal sealed class BuildRequest
     /// <summary>The Microsoft.ML.OnnxRuntime version the consuming project resolves, or empty when unknown.</summary>
     public string? OnnxRuntimeVersion { get; init; }
 
+    /// <summary>The project file the models belong to: project-level problems (remote-cache properties) are reported on it.</summary>
+    public string? ProjectFile { get; init; }
+
+    /// <summary>The project's shared remote cache, or null when it has none (docs/remote-cache.md).</summary>
+    public BuildRemoteCacheRequest? RemoteCache { get; init; }
+
     /// <summary>The models to bring up to date.</summary>
     public List<BuildModelRequest> Models { get; init; } = [];
 
@@ -88,6 +94,25 @@ internal sealed class BuildModelRequest
 
     /// <summary>The engine metadata of the item (Precision, BlockSize...), exactly as written; the worker parses them.</summary>
     public Dictionary<string, string> Settings { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>The <c>QuantizeRemoteCache*</c> properties as the task passed them; the credential itself never passes through here.</summary>
+internal sealed class BuildRemoteCacheRequest
+{
+    /// <summary><c>QuantizeRemoteCache</c>: the server's base URL ("" for none).</summary>
+    public string Url { get; init; } = "";
+
+    /// <summary><c>QuantizeRemoteCacheMode</c>: ReadWrite (default), ReadOnly or Off.</summary>
+    public string Mode { get; init; } = "";
+
+    /// <summary><c>QuantizeRemoteCacheTokenVariable</c>: the environment variable that holds the credential.</summary>
+    public string TokenVariable { get; init; } = "";
+
+    /// <summary><c>QuantizeRemoteCacheAuthScheme</c>: Bearer (default) or Basic.</summary>
+    public string AuthScheme { get; init; } = "";
+
+    /// <summary><c>QuantizeRemoteCacheClaimTimeout</c>: seconds, as written ("" for the default).</summary>
+    public string ClaimTimeout { get; init; } = "";
 }
 
 /// <summary>Source-generated JSON reading, so the worker needs no reflection-based serializer.</summary>

@@ -61,20 +61,15 @@ internal static class CacheEntryDigest
     /// </summary>
     public static string? Verify(string entryPath, out string problem)
     {
-        List<FileDigest>? recorded;
-        try
+        var recorded = Read(entryPath, out problem);
+        if (recorded is null)
         {
-            recorded = JsonSerializer.Deserialize<List<FileDigest>>(File.ReadAllBytes(PathOf(entryPath)), Json);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            problem = ex is FileNotFoundException ? "it has no digest (an incomplete entry)" : $"its digest is unreadable ({ex.Message})";
             return null;
         }
 
         var folder = Path.GetDirectoryName(entryPath)!;
         var modelName = Path.GetFileName(entryPath);
-        if (recorded is null || !recorded.Any(f => f.Name == modelName))
+        if (!recorded.Any(f => f.Name == modelName))
         {
             problem = "its digest does not list the model";
             return null;
@@ -108,6 +103,22 @@ internal static class CacheEntryDigest
 
         problem = "";
         return modelSha;
+    }
+
+    /// <summary>The files recorded for the entry at <paramref name="entryPath"/>, or null with <paramref name="problem"/> when its digest is missing or unreadable.</summary>
+    public static IReadOnlyList<FileDigest>? Read(string entryPath, out string problem)
+    {
+        try
+        {
+            var files = JsonSerializer.Deserialize<List<FileDigest>>(File.ReadAllBytes(PathOf(entryPath)), Json);
+            problem = files is null ? "its digest is empty" : "";
+            return files;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            problem = ex is FileNotFoundException ? "it has no digest (an incomplete entry)" : $"its digest is unreadable ({ex.Message})";
+            return null;
+        }
     }
 
     /// <summary>Deletes the entry at <paramref name="entryPath"/>: model, side files and digest.</summary>

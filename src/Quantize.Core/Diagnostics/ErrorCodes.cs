@@ -135,4 +135,13 @@ public static class ErrorCodes
 
     /// <summary>Warning: a weight holds NaN or infinite values; it was left in float (its scale would be meaningless).</summary>
     public const string NonFiniteWeight = "QNT1008";
+
+    /// <summary>
+    /// Warning: the remote cache (<c>QuantizeRemoteCache</c>) could not be used: unreachable, timed out, failing or
+    /// refusing the credential. Given once per build; the build goes on with the local cache.
+    /// </summary>
+    public const string RemoteCacheUnavailable = "QNT1009";
+
+    /// <summary>Warning: a remote cache entry was rejected (a file whose length or SHA-256 is not its digest's, or an entry this worker would not write); nothing of it is used and the model is quantized locally.</summary>
+    public const string RemoteEntryRejected = "QNT1010";
 }
