@@ -8,7 +8,9 @@ using Quantize.Benchmarks;
 // `calibration [counts...]` measures streaming calibration; `quality-cost [rounds]` times MiniLM quantization with and
 // without the quality check; `speed-verdicts [repeats] [budget-seconds]` repeats the speed check to see whether its
 // verdict is stable; `graph-scaling [sizes...]` times FP16 on node chains of growing length; `cache-verify [rounds]` sets the cache
-// entry verification against a whole cache-hit build of a MiniLM project; everything else goes to BenchmarkDotNet
+// entry verification against a whole cache-hit build of a MiniLM project; `remote-fleet [projects]` builds a fleet of
+// consumers in parallel with and without the remote cache; `remote-hit [rounds]` sets a remote hit against a local hit
+// and a plain HTTP GET of the same bytes; everything else goes to BenchmarkDotNet
 // (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
@@ -37,6 +39,12 @@ switch (args.FirstOrDefault())
         break;
     case "cache-verify":
         CacheVerifyCost.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+        break;
+    case "remote-fleet":
+        RemoteCacheFleet.Fleet(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6);
+        break;
+    case "remote-hit":
+        RemoteCacheFleet.Hit(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
         break;
     case "graph-scaling":
         GraphScaling.Report(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [10_000, 50_000, 100_000]);

@@ -112,35 +112,48 @@ public sealed class RemoteCacheBuildTests(PackageFixture fixture)
     }
 
     [Fact]
-    public void The_token_is_sent_to_a_server_that_requires_it_and_appears_in_no_file_or_log()
+    public void Tokens_are_sent_a_read_token_gets_hits_but_cannot_upload_and_no_token_appears_in_any_file_or_log()
     {
-        var token = "qnt-secret-" + Guid.NewGuid().ToString("N");
-        using var server = WebDavServer.Start(bearerToken: token);
+        var writeToken = "qnt-write-" + Guid.NewGuid().ToString("N");
+        var readToken = "qnt-read-" + Guid.NewGuid().ToString("N");
+        using var server = WebDavServer.Start(writeToken, readToken);
         var writer = Consumer("TokenWriter", server);
-        var upload = Build(writer, token);
+        var upload = Build(writer, writeToken);
         Assert.True(upload.ExitCode == 0, upload.Output);
         Assert.Contains("uploaded (", Assert.Single(upload.ModelLines), StringComparison.Ordinal);
+
         var reader = Consumer("TokenReader", server);
-        var hit = Build(reader, token);
+        var hit = Build(reader, readToken);
         Assert.True(hit.ExitCode == 0, hit.Output);
         Assert.Contains("; remote hit", Assert.Single(hit.ModelLines), StringComparison.Ordinal);
 
-        // Without it the server refuses: one warning, the local path, success.
+        // A read token on a read-write build: hits work, the upload is refused with one warning, the build succeeds.
+        var pullRequest = Consumer("TokenPullRequest", server, secondModel: true);
+        var refusedUpload = Build(pullRequest, readToken);
+        Assert.True(refusedUpload.ExitCode == 0, refusedUpload.Output);
+        Assert.Contains(refusedUpload.ModelLines, l => l.Contains("; remote hit", StringComparison.Ordinal));
+        Assert.Contains(refusedUpload.ModelLines, l => l.Contains("not uploaded (uploads refused)", StringComparison.Ordinal));
+        Assert.Contains("401", Assert.Single(Warnings(refusedUpload.Output, "QNT1009")), StringComparison.Ordinal);
+
+        // Without a token the server refuses everything: one warning, the local path, success.
         var stranger = Consumer("TokenStranger", server);
         var refused = Build(stranger, token: null);
         Assert.True(refused.ExitCode == 0, refused.Output);
         Assert.Contains("401", Assert.Single(Warnings(refused.Output, "QNT1009")), StringComparison.Ordinal);
 
-        foreach (var output in new[] { upload.Output, hit.Output, refused.Output })
+        foreach (var token in new[] { writeToken, readToken })
         {
-            Assert.DoesNotContain(token, output, StringComparison.Ordinal);
-        }
-
-        foreach (var folder in new[] { writer.Directory, reader.Directory, stranger.Directory })
-        {
-            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            foreach (var output in new[] { upload.Output, hit.Output, refusedUpload.Output, refused.Output })
             {
-                Assert.False(File.ReadAllText(file).Contains(token, StringComparison.Ordinal), $"{file} holds the token");
+                Assert.DoesNotContain(token, output, StringComparison.Ordinal);
+            }
+
+            foreach (var folder in new[] { writer.Directory, reader.Directory, pullRequest.Directory, stranger.Directory })
+            {
+                foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+                {
+                    Assert.False(File.ReadAllText(file).Contains(token, StringComparison.Ordinal), $"{file} holds a token");
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Quantize.Testing;
 /// A real HTTP cache server for the remote-cache tests: Debian's nginx (installed on first use, see
 /// <see cref="DebianPackages"/>) with its WebDAV module taking <c>PUT</c> and serving <c>GET</c>/<c>HEAD</c> from a
 /// temporary folder, bound to 127.0.0.1 on a free port with a generated configuration, optionally requiring a
-/// bearer token. Every request is logged (method, path, status; never the credential) for the tests to inspect.
+/// bearer token per role. Every request is logged (method, path, status; never the credential) for the tests to inspect.
 /// </summary>
 public sealed class WebDavServer : IDisposable
 {
@@ -19,15 +19,28 @@ public sealed class WebDavServer : IDisposable
     private readonly string _config;
     private Process? _process;
 
-    private WebDavServer(string root, int port, string? bearerToken)
+    private WebDavServer(string root, int port, string? writeToken, string? readToken)
     {
         _root = root;
         Port = port;
         Directory.CreateDirectory(DataDirectory);
         Directory.CreateDirectory(Path.Combine(root, "temp"));
-        var token = bearerToken is null ? "" : $$"""
-                      if ($http_authorization != "Bearer {{bearerToken}}") { return 401; }
+        // The role-per-token configuration docs/remote-cache.md recommends: a write token may PUT, GET and HEAD; a
+        // read token only GET and HEAD; anything else is refused.
+        var roles = writeToken is null ? "" : $$"""
+              map_hash_bucket_size 128;
+              map $http_authorization $quantize_role {
+                "Bearer {{writeToken}}" write;
+                "Bearer {{readToken ?? writeToken}}" {{(readToken is null ? "write" : "read")}};
+                default none;
+              }
+              map "$quantize_role:$request_method" $quantize_denied {
+                "write:PUT" 0; "write:GET" 0; "write:HEAD" 0;
+                "read:GET" 0; "read:HEAD" 0;
+                default 1;
+              }
             """;
+        var check = writeToken is null ? "" : "      if ($quantize_denied) { return 401; }";
         _config = Path.Combine(root, "nginx.conf");
         File.WriteAllText(_config, $$"""
             daemon off;
@@ -45,11 +58,12 @@ public sealed class WebDavServer : IDisposable
               uwsgi_temp_path {{root}}/temp/uwsgi;
               scgi_temp_path {{root}}/temp/scgi;
               client_max_body_size 0;
+            {{roles}}
               server {
                 listen 127.0.0.1:{{port}};
                 root {{DataDirectory}};
-                location / {
-            {{token}}
+                location /cache/ {
+            {{check}}
                   dav_methods PUT;
                   create_full_put_path on;
                   dav_access user:rw;
@@ -76,11 +90,14 @@ public sealed class WebDavServer : IDisposable
 
     private string AccessLog => Path.Combine(_root, "access.log");
 
-    /// <summary>Starts a server in a fresh temporary folder; with <paramref name="bearerToken"/> every request must carry it.</summary>
-    public static WebDavServer Start(string? bearerToken = null)
+    /// <summary>
+    /// Starts a server in a fresh temporary folder. With <paramref name="writeToken"/> every request must carry a
+    /// bearer token: that one may write, <paramref name="readToken"/> may only read.
+    /// </summary>
+    public static WebDavServer Start(string? writeToken = null, string? readToken = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "quantize-webdav-" + Guid.NewGuid().ToString("N")[..12]);
-        var server = new WebDavServer(root, FreePort(), bearerToken);
+        var server = new WebDavServer(root, FreePort(), writeToken, readToken);
         server.Resume();
         return server;
     }

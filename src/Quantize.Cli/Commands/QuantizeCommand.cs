@@ -92,6 +92,8 @@ internal sealed class QuantizeCommand
 
     private readonly QualityCommandOptions _quality = new();
 
+    private readonly RemoteCacheCommandOptions _remote = new();
+
     private QuantizeCommand(CliConsole console) => _console = console;
 
     /// <summary>Creates the <c>quantize</c> command.</summary>
@@ -105,7 +107,7 @@ internal sealed class QuantizeCommand
     private void Attach(Command command)
     {
         command.Arguments.Add(_input);
-        foreach (var option in new Option[] { _output, _precision, _exclude, _override, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All).Concat(_quality.All))
+        foreach (var option in new Option[] { _output, _precision, _exclude, _override, _convertIo, _minElements, _perChannel, _blockSize, _asymmetric, _accuracyLevel, _int4Format, _noVerify, _quiet }.Concat(_calibration.All).Concat(_quality.All).Concat(_remote.All))
         {
             command.Options.Add(option);
         }
@@ -151,7 +153,8 @@ internal sealed class QuantizeCommand
             Notes: IgnoredOptions(parseResult, precision, calibration is not null),
             Calibration: calibration,
             Quality: _quality.ToOptions(parseResult, input, _calibration),
-            ReportDirectory: _quality.ReportDirectory(parseResult));
+            ReportDirectory: _quality.ReportDirectory(parseResult),
+            RemoteCache: _remote.ToSettings(parseResult, input));
     }
 
     /// <summary>Options given explicitly that the chosen precision does not use: said out loud rather than silently dropped.</summary>

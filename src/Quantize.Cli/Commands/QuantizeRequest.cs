@@ -15,6 +15,7 @@ namespace Quantize.Cli.Commands;
 /// <param name="Calibration">Static INT8: the calibration data and method; null for every other run.</param>
 /// <param name="Quality">The quality check (evaluation, speed, gates); null when nothing is measured.</param>
 /// <param name="ReportDirectory">Where --report writes the HTML and Markdown report, or null.</param>
+/// <param name="RemoteCache">The shared cache to ask first and upload to (--remote-cache), or null.</param>
 internal sealed record QuantizeRequest(
     string InputPath,
     string OutputPath,
@@ -24,4 +25,5 @@ internal sealed record QuantizeRequest(
     IReadOnlyList<string> Notes,
     CalibrationRequest? Calibration = null,
     Core.Evaluation.QualityCheckOptions? Quality = null,
-    string? ReportDirectory = null);
+    string? ReportDirectory = null,
+    Build.Remote.RemoteCacheSettings? RemoteCache = null);

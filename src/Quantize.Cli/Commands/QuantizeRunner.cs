@@ -12,22 +12,28 @@ internal static class QuantizeRunner
     /// <summary>Runs <paramref name="request"/>; failures propagate as exceptions for <see cref="CommandGuard"/>.</summary>
     public static int Run(QuantizeRequest request, CliConsole console)
     {
-        QuantizeResult result;
-        using (var progress = PhaseProgress.Create(console, request.Quiet, Path.GetFileName(request.InputPath)))
+        if (request.RemoteCache is { } remote)
         {
-            result = (request.Quality, request.Calibration) switch
-            {
-                ({ } quality, var calibration) => CheckedQuantizer.Quantize(request.InputPath, request.OutputPath, request.Options, quality,
-                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
-                    progress, measured: report => Measured(report, request, console)),
-                (null, { } calibration) => CalibratedQuantizer.Quantize(request.InputPath, request.OutputPath, request.Options, calibration.Data, calibration.Options,
-                    calibration.RangesCachePath, progress, request.Verify),
-                _ => QuantizeEngine.Quantize(request.InputPath, request.OutputPath, request.Options, progress, request.Verify),
-            };
+            return RemoteQuantizeRun.Run(request, remote, console, output => Quantize(request, output, console));
         }
 
-        QuantizeSummary.Write(console.Out, request, result);
+        QuantizeSummary.Write(console.Out, request, Quantize(request, request.OutputPath, console));
         return ExitCodes.Success;
+    }
+
+    /// <summary>Quantizes <paramref name="request"/>'s model into <paramref name="outputPath"/>, with progress on the console.</summary>
+    private static QuantizeResult Quantize(QuantizeRequest request, string outputPath, CliConsole console)
+    {
+        using var progress = PhaseProgress.Create(console, request.Quiet, Path.GetFileName(request.InputPath));
+        return (request.Quality, request.Calibration) switch
+        {
+            ({ } quality, var calibration) => CheckedQuantizer.Quantize(request.InputPath, outputPath, request.Options, quality,
+                calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
+                progress, measured: report => Measured(report, request, console)),
+            (null, { } calibration) => CalibratedQuantizer.Quantize(request.InputPath, outputPath, request.Options, calibration.Data, calibration.Options,
+                calibration.RangesCachePath, progress, request.Verify),
+            _ => QuantizeEngine.Quantize(request.InputPath, outputPath, request.Options, progress, request.Verify),
+        };
     }
 
     /// <summary>

@@ -53,9 +53,17 @@ internal sealed class RemoteCache : IDisposable
         try
         {
             var bytes = _client.GetActionAsync(key, cancellation).GetAwaiter().GetResult();
-            if (bytes is null && _settings.Mode == RemoteCacheMode.ReadWrite)
+            if (bytes is null && _settings.Mode == RemoteCacheMode.ReadWrite && _uploadsRefused is null)
             {
-                bytes = _claims.AwaitOrClaimAsync(key, cancellation).GetAwaiter().GetResult();
+                try
+                {
+                    bytes = _claims.AwaitOrClaimAsync(key, cancellation).GetAwaiter().GetResult();
+                }
+                catch (RemoteCacheException ex) when (ex.Refused)
+                {
+                    // A credential that may read but not write (a pull-request token on a read-write build).
+                    Disable(ex, source, warn, upload: true);
+                }
             }
 
             if (bytes is null)
@@ -134,7 +142,7 @@ internal sealed class RemoteCache : IDisposable
         catch (RemoteCacheException ex)
         {
             Disable(ex, source, warn, upload: true);
-            return "not uploaded (remote cache unavailable)";
+            return $"not uploaded ({_uploadsRefused ?? "remote cache unavailable"})";
         }
         catch (IOException ex)
         {

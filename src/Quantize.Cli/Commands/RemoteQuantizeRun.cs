@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Quantize.Cli.Build;
+using Quantize.Cli.Build.Remote;
+using Quantize.Core;
+using Quantize.Core.Calibration;
+using Quantize.Core.Diagnostics;
+using Quantize.Core.Reporting;
+using Quantize.Core.Safety;
+
+namespace Quantize.Cli.Commands;
+
+/// <summary>
+/// <c>dotnet quantize … --remote-cache URL</c>: the build's remote-cache path for one model. The key is the build's
+/// (model bytes, canonical settings, calibration and quality-check fingerprints, engine version); the entry is staged
+/// in a temporary cache folder so that its files, digests and verification are exactly the build worker's, then
+/// copied to the output. A hit writes the output, the saved report (with <c>--report</c>) and the warnings of the run
+/// that made it, without quantizing.
+/// </summary>
+internal static class RemoteQuantizeRun
+{
+    /// <summary>Runs <paramref name="request"/>; <paramref name="quantize"/> quantizes into the path it is given.</summary>
+    public static int Run(QuantizeRequest request, RemoteCacheSettings settings, CliConsole console, Func<string, QuantizeResult> quantize)
+    {
+        OutputTarget.Check(request.InputPath, request.OutputPath);
+        var fingerprint = request.Calibration is { } calibration ? CalibrationFingerprint.Compute(request.InputPath, calibration.Data, calibration.Options) : null;
+        var quality = request.Quality is { } check ? QualitySettings.Canonical(check, request.InputPath) : null;
+        var (key, _, _) = CacheKey.Compute(request.InputPath, request.Options, fingerprint, quality);
+        var folder = Directory.CreateTempSubdirectory("quantize-remote-").FullName;
+        try
+        {
+            using var remote = new RemoteCache(settings);
+            var cache = new ModelCache(folder);
+            var warnings = new List<Diagnostic>();
+            RemoteFetch? fetched = null;
+            QuantizeResult? result = null;
+            var production = Stopwatch.StartNew();
+            var lookup = cache.GetOrCreate(
+                key,
+                temporary =>
+                {
+                    fetched = remote.Fetch(key, cache.EntryPath(key), temporary, request.InputPath, warnings.Add, CancellationToken.None);
+                    if (fetched.IsHit)
+                    {
+                        return;
+                    }
+
+                    production.Restart();
+                    try
+                    {
+                        result = quantize(temporary);
+                    }
+                    catch
+                    {
+                        remote.Abandon(key);
+                        throw;
+                    }
+
+                    production.Stop();
+                    CachedWarnings.Save(cache.EntryPath(key), result.Warnings);
+                    CopyReport(request, fromReports: true, cache.EntryPath(key));
+                },
+                problem => warnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, request.InputPath, problem)),
+                CancellationToken.None);
+            FileUpdate.CopyIfChanged(lookup.Path, request.OutputPath, lookup.Sha256);
+
+            foreach (var warning in warnings)
+            {
+                console.Out.WriteLine(warning.ToString());
+            }
+
+            if (result is null)
+            {
+                CopyReport(request, fromReports: false, lookup.Path);
+                if (!request.Quiet)
+                {
+                    console.Out.WriteLine($"Wrote {request.OutputPath} ({request.Options.Precision.ToString().ToLowerInvariant()}, {Output.Sizes.Bytes(new FileInfo(request.OutputPath).Length)}): {fetched!.Note}");
+                }
+
+                foreach (var warning in CachedWarnings.Load(lookup.Path, request.InputPath))
+                {
+                    console.Out.WriteLine(warning.ToString());
+                }
+
+                return ExitCodes.Success;
+            }
+
+            Output.QuantizeSummary.Write(console.Out, request, result);
+            var uploaded = remote.Publish(key, lookup.Path, production.Elapsed, request.InputPath, w => console.Out.WriteLine(w.ToString()), CancellationToken.None);
+            if (!request.Quiet)
+            {
+                console.Out.WriteLine($"  Remote cache: {fetched?.Note ?? "remote miss"}, {uploaded}");
+            }
+
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Copies the <c>--report</c> files into the entry (after quantizing) or back out of it (on a hit).</summary>
+    private static void CopyReport(QuantizeRequest request, bool fromReports, string entryPath)
+    {
+        if (request.ReportDirectory is not { } directory)
+        {
+            return;
+        }
+
+        var name = Path.GetFileNameWithoutExtension(request.InputPath);
+        foreach (var extension in new[] { ".html", ".md" })
+        {
+            var report = Path.Combine(directory, name + QualityReportWriter.Suffix + extension);
+            var saved = Path.ChangeExtension(entryPath, null) + QualityReportWriter.Suffix + extension;
+            var (from, to) = fromReports ? (report, saved) : (saved, report);
+            if (File.Exists(from))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
+                File.Copy(from, to, overwrite: true);
+            }
+        }
+    }
+}
