@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Quantize.Testing;
 using Quantize.Testing.Packaging;
+using static Quantize.Benchmarks.BenchmarkSteps;
 
 namespace Quantize.Benchmarks;
 
@@ -61,20 +62,6 @@ public static partial class CacheVerifyCost
         {
             feed.Dispose();
         }
-    }
-
-    private static void Check(CommandResult result, string step)
-    {
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{step} failed:\n{result.Output}");
-        }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     [GeneratedRegex(@"reused cache entry \w+ \(verified in (?<ms>\d+) ms\)", RegexOptions.CultureInvariant)]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using static Quantize.Benchmarks.BenchmarkSteps;
 
 namespace Quantize.Benchmarks;
 
@@ -84,12 +85,6 @@ public static class InterleavedWrapperCheck
         }
 
         GC.KeepAlive(sink);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string LoadAverage() =>

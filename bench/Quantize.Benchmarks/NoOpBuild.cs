@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Quantize.Testing.Packaging;
 using Quantize.Testing.TestModels;
+using static Quantize.Benchmarks.BenchmarkSteps;
 
 namespace Quantize.Benchmarks;
 
@@ -206,12 +207,6 @@ public static partial class NoOpBuild
         {
             Console.WriteLine("  " + line);
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string LoadAverage() =>

@@ -7,6 +7,7 @@ using Quantize.Core.Onnx;
 using Quantize.Testing;
 using Quantize.Testing.TestModels;
 using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
+using static Quantize.Benchmarks.BenchmarkSteps;
 
 namespace Quantize.Benchmarks;
 
@@ -150,12 +151,6 @@ public static class QualityCheckBenchmarks
         var clock = Stopwatch.StartNew();
         action();
         return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -29,11 +29,11 @@ internal sealed class RemoteCache : IDisposable
     /// <summary>Blobs the server holds with the wrong content: uploaded again even though the server says it has them.</summary>
     private readonly HashSet<string> _damagedBlobs = new(StringComparer.Ordinal);
 
-    /// <summary>Uses <paramref name="settings"/>; <paramref name="timeouts"/> and <paramref name="handler"/> are for tests.</summary>
-    public RemoteCache(RemoteCacheSettings settings, RemoteTimeouts? timeouts = null, HttpMessageHandler? handler = null)
+    /// <summary>Talks to the server <paramref name="settings"/> names, with the default timeouts and retries.</summary>
+    public RemoteCache(RemoteCacheSettings settings)
     {
         _settings = settings;
-        _client = new RemoteCacheClient(settings, timeouts ?? RemoteTimeouts.Default, handler);
+        _client = new RemoteCacheClient(settings, RemoteTimeouts.Default);
         _claims = new RemoteClaims(_client, settings.ClaimTimeout, Guid.NewGuid().ToString("N"));
     }
 

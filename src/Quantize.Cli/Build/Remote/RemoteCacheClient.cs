@@ -28,13 +28,13 @@ internal sealed class RemoteCacheClient : IDisposable
     private readonly RemoteTimeouts _timeouts;
     private readonly ResiliencePipeline _retry;
 
-    /// <summary>Creates a client for <paramref name="settings"/>; <paramref name="handler"/> replaces the socket handler in tests.</summary>
-    public RemoteCacheClient(RemoteCacheSettings settings, RemoteTimeouts timeouts, HttpMessageHandler? handler = null)
+    /// <summary>Creates a client for <paramref name="settings"/> with <paramref name="timeouts"/> (the tests' are short).</summary>
+    public RemoteCacheClient(RemoteCacheSettings settings, RemoteTimeouts timeouts)
     {
         _base = settings.BaseUrl;
         _credential = settings.Credential();
         _timeouts = timeouts;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = timeouts.Connect, AutomaticDecompression = DecompressionMethods.None })
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = timeouts.Connect, AutomaticDecompression = DecompressionMethods.None })
         {
             // Limits are per request phase (RemoteTimeouts), not one total that a large model would exceed.
             Timeout = Timeout.InfiniteTimeSpan,
