@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Quantize.Core;
+using Quantize.Core.Calibration;
 using Quantize.Core.Calibration.Data;
 using Quantize.Core.Evaluation;
 using Quantize.Core.Onnx;
@@ -64,6 +65,53 @@ public static class QualityCheckBenchmarks
         if (last is { Evaluation: { } e, Speed: { } s })
         {
             Console.WriteLine(Invariant($"last run: {e.DataSource}; worst cosine {e.WorstCosine:F5}; float {s.FloatMedianMs:F2} ms, int8 {s.QuantizedMedianMs:F2} ms, {s.Runs} runs each, speedup {s.Speedup:F2}x"));
+        }
+    }
+
+    /// <summary>
+    /// `guard-cost [rounds]`: what the default collapse guard adds to static INT8 on MiniLM (30 calibration sentences):
+    /// the comparison with float on the held-out fifth, against the same calibrated quantization without it, rounds
+    /// interleaved, both without the speed check so only the guard's work differs.
+    /// </summary>
+    public static void GuardCost(int rounds)
+    {
+        var sentences = Path.Combine(BenchmarkModels.Folder, "guard-30.txt");
+        File.WriteAllLines(sentences, Sentences.All.Take(30));
+        var calibration = new CalibrationSetup(
+            new CalibrationDataOptions { Sources = [sentences], Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } },
+            new CalibrationOptions());
+        var off = new QualityCheckOptions { Evaluate = false, SpeedCheck = false, CollapseGuard = false };
+        var guarded = new QualityCheckOptions { Evaluate = true, SpeedCheck = false };
+        var offOut = Path.Combine(BenchmarkModels.Folder, "guard-off.onnx");
+        var onOut = Path.Combine(BenchmarkModels.Folder, "guard-on.onnx");
+        CheckedQuantizer.Quantize(BenchmarkModels.MiniLm, offOut, Int8, off, calibration); // warm-up: JIT, ORT native load
+
+        var without = new List<double>();
+        var with = new List<double>();
+        QualityReport? last = null;
+        for (int round = 0; round < rounds; round++)
+        {
+            Action[] steps =
+            [
+                () => without.Add(Time(() => CheckedQuantizer.Quantize(BenchmarkModels.MiniLm, offOut, Int8, off, calibration))),
+                () => with.Add(Time(() => last = CheckedQuantizer.Quantize(BenchmarkModels.MiniLm, onOut, Int8, guarded, calibration).Quality)),
+            ];
+            for (int i = 0; i < steps.Length; i++)
+            {
+                steps[(round + i) % steps.Length]();
+            }
+        }
+
+        double plain = Median(without), guard = Median(with);
+        Console.WriteLine($"MiniLM INT8 static, 30 calibration sentences, {rounds} rounds (order rotated); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine("| step | median (s) |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine(Invariant($"| calibrate + quantize, guard off | {plain:F2} |"));
+        Console.WriteLine(Invariant($"| calibrate + quantize + collapse guard (held-out comparison) | {guard:F2} |"));
+        Console.WriteLine(Invariant($"| added by the guard | {guard - plain:F2} ({100 * (guard - plain) / plain:F1} % of the quantization) |"));
+        if (last?.Evaluation is { } e)
+        {
+            Console.WriteLine(Invariant($"last run: {e.DataSource}; worst cosine {e.WorstCosine:F4}"));
         }
     }
 

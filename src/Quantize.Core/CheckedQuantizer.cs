@@ -37,6 +37,15 @@ public static class CheckedQuantizer
         report.Failures.AddRange(GateChecker.Check(quality.Gates, report.Evaluation, report.Speed));
         // Keeping nodes in float can fix accuracy, never speed: search only for a failed accuracy gate.
         bool search = quality.AutoMixedPrecision && report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
+        if (!search)
+        {
+            report.Failures.AddRange(CollapseGuard.Check(quality, report.Evaluation));
+            if (CollapseGuard.Applies(quality, report.Evaluation) && report.Failures.All(f => f.Metric != CollapseGuard.Metric))
+            {
+                report.Notes.Add(CollapseGuard.Passed(report.Evaluation!));
+            }
+        }
+
         if (search)
         {
             result = AutoMixedPrecisionSearch.Search(check, staged.ModelPath, result, progress);
@@ -55,6 +64,8 @@ public static class CheckedQuantizer
         {
             throw search && report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup)
                 ? new QuantizeException(ErrorCodes.NoMixMeetsGates, inputPath, AutoMixedPrecisionSearch.NoMixMessage(report, quality.MaxFallbacks))
+                : report.Failures.Any(f => f.Metric == CollapseGuard.Metric)
+                ? new QuantizeException(ErrorCodes.QuantizationCollapsed, inputPath, CollapseGuard.Message(report))
                 : new QuantizeException(ErrorCodes.QualityGateFailed, inputPath, GateFailureMessage.Format(report));
         }
 

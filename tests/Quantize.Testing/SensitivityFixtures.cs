@@ -8,11 +8,12 @@ namespace Quantize.Testing;
 public static class SensitivityFixtures
 {
     /// <summary>Writes <see cref="TestModelCatalog.FragileMlp"/> and <paramref name="samples"/> .npy inputs into a fresh folder.</summary>
-    public static (string ModelPath, CalibrationDataOptions Data) FragileMlp(string name, int samples = 16)
+    /// <remarks><paramref name="boost"/> as in <see cref="TestModelCatalog.FragileMlp"/>: 1e6 builds a model that INT8 collapses.</remarks>
+    public static (string ModelPath, CalibrationDataOptions Data) FragileMlp(string name, int samples = 16, float boost = 1000f)
     {
         var folder = RealModels.ScratchFolder(name);
         var model = Path.Combine(folder, "fragile.onnx");
-        File.WriteAllBytes(model, TestModelCatalog.FragileMlp().ToByteArray());
+        File.WriteAllBytes(model, TestModelCatalog.FragileMlp(boost: boost).ToByteArray());
         var data = Path.Combine(folder, "data");
         Directory.CreateDirectory(data);
         var values = TestModelCatalog.FragileMlpSamples(samples);

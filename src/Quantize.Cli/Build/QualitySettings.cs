@@ -36,6 +36,7 @@ internal static class QualitySettings
             Evaluate = check,
             SpeedCheck = check && ModelSettings.Bool(settings, "SpeedCheck", true, source),
             AutoMixedPrecision = ModelSettings.Bool(settings, "AutoMixedPrecision", false, source),
+            CollapseGuard = ModelSettings.Bool(settings, "CollapseGuard", true, source),
             MaxFallbacks = (int)ModelSettings.Long(settings, "MaxFallbacks", QualityCheckOptions.DefaultMaxFallbacks, source),
         };
     }
@@ -52,6 +53,7 @@ internal static class QualitySettings
         text.Append(CultureInfo.InvariantCulture, $"evaluate={quality.Evaluates},speed={quality.SpeedCheck}\n");
         text.Append(CultureInfo.InvariantCulture, $"top1={string.Join(",", quality.Top1Outputs)}\n");
         text.Append(CultureInfo.InvariantCulture, $"auto={quality.AutoMixedPrecision},{quality.MaxFallbacks}\n");
+        text.Append(CultureInfo.InvariantCulture, $"guard={quality.CollapseGuard}\n");
         if (quality.ValidationData is { } validation)
         {
             text.Append(CultureInfo.InvariantCulture, $"validation={CalibrationFingerprint.Compute(modelPath, validation, new CalibrationOptions())}\n");

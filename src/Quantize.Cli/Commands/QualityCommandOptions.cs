@@ -48,6 +48,12 @@ internal sealed class QualityCommandOptions
         HelpName = "ratio",
     };
 
+    private readonly Option<bool> _noCollapseGuard = new("--no-collapse-guard")
+    {
+        Description = "Accept a result whose output cosine to float is below 0.90 although no gate is set (by default, with "
+            + "calibration or validation data, such a collapse is QNT0027 and nothing is written).",
+    };
+
     private readonly Option<bool> _noSpeedCheck = new("--no-speed-check")
     {
         Description = "Do not time the float and quantized models (by default a quantized model slower than float gets warning QNT1005).",
@@ -72,7 +78,7 @@ internal sealed class QualityCommandOptions
     };
 
     /// <summary>Every option, for adding to the command.</summary>
-    public IEnumerable<Option> All => [_validationData, _top1, _minCosine, _minSqnr, _maxTop1Drop, _minSpeedup, _noSpeedCheck, _autoMixedPrecision, _maxFallbacks, _report];
+    public IEnumerable<Option> All => [_validationData, _top1, _minCosine, _minSqnr, _maxTop1Drop, _minSpeedup, _noSpeedCheck, _noCollapseGuard, _autoMixedPrecision, _maxFallbacks, _report];
 
     /// <summary>True when validation data was given (the preprocessing options then apply to it).</summary>
     public bool HasValidationData(ParseResult parseResult) => parseResult.GetValue(_validationData) is { Length: > 0 };
@@ -81,7 +87,8 @@ internal sealed class QualityCommandOptions
     public string? ReportDirectory(ParseResult parseResult) => parseResult.GetValue(_report);
 
     /// <summary>The quality check to run, or null when nothing is measured (--no-speed-check and no comparison asked for).</summary>
-    public QualityCheckOptions? ToOptions(ParseResult parseResult, string input, CalibrationCommandOptions preprocessing)
+    /// <remarks>With <paramref name="calibrated"/> (static INT8 with calibration data) the models are compared on held-out samples by default, so the collapse guard has something to judge.</remarks>
+    public QualityCheckOptions? ToOptions(ParseResult parseResult, string input, CalibrationCommandOptions preprocessing, bool calibrated)
     {
         var gates = new QualityGates
         {
@@ -93,7 +100,8 @@ internal sealed class QualityCommandOptions
         var validation = parseResult.GetValue(_validationData) ?? [];
         // Output names are taken whole (no comma splitting): ONNX names may contain anything.
         string[] top1 = [.. (parseResult.GetValue(_top1) ?? []).Distinct(StringComparer.Ordinal)];
-        bool evaluate = validation.Length > 0 || top1.Length > 0 || !gates.IsEmpty || ReportDirectory(parseResult) is not null;
+        bool guard = !parseResult.GetValue(_noCollapseGuard);
+        bool evaluate = validation.Length > 0 || top1.Length > 0 || !gates.IsEmpty || ReportDirectory(parseResult) is not null || (calibrated && guard);
         bool speed = !parseResult.GetValue(_noSpeedCheck);
         if (!evaluate && !speed)
         {
@@ -108,6 +116,7 @@ internal sealed class QualityCommandOptions
             Evaluate = evaluate,
             SpeedCheck = speed,
             AutoMixedPrecision = parseResult.GetValue(_autoMixedPrecision),
+            CollapseGuard = guard,
             MaxFallbacks = parseResult.GetValue(_maxFallbacks) ?? QualityCheckOptions.DefaultMaxFallbacks,
         };
     }

@@ -152,7 +152,7 @@ internal sealed class QuantizeCommand
             Quiet: parseResult.GetValue(_quiet),
             Notes: IgnoredOptions(parseResult, precision, calibration is not null),
             Calibration: calibration,
-            Quality: _quality.ToOptions(parseResult, input, _calibration),
+            Quality: _quality.ToOptions(parseResult, input, _calibration, calibrated: calibration is not null),
             ReportDirectory: _quality.ReportDirectory(parseResult),
             RemoteCache: _remote.ToSettings(parseResult, input));
     }

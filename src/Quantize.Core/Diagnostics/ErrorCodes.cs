@@ -104,6 +104,12 @@ public static class ErrorCodes
     public const string WorkerMissing = "QNT0026";
 
     /// <summary>
+    /// The collapse guard refused the result: with data to compare on and no accuracy gate set, an output's cosine to
+    /// the float model fell below 0.90. Names the outputs, the worst layers and an Exclude that keeps them in float.
+    /// </summary>
+    public const string QuantizationCollapsed = "QNT0027";
+
+    /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
     /// </summary>

@@ -25,14 +25,22 @@ public static class GateFailureMessage
             text.Append(CultureInfo.InvariantCulture, $" Measured on {evaluation.DataSource}.");
         }
 
-        if (report.Layers.Count > 0)
+        return text.Append(WorstLayersAdvice(report)).ToString();
+    }
+
+    /// <summary>" Worst layers: a (MatMul, local error 0.1), …. Keeping them in float: Exclude="a;…"." when sensitivity was analysed, else "".</summary>
+    public static string WorstLayersAdvice(QualityReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Layers.Count == 0)
         {
-            var worst = report.Layers.Take(WorstLayers).ToList();
-            text.Append(" Worst layers: ");
-            text.AppendJoin(", ", worst.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Node} ({l.OpType}, local error {l.LocalError:0.####})")));
-            text.Append(CultureInfo.InvariantCulture, $". Keeping them in float: Exclude=\"{string.Join(";", worst.Select(l => l.Node))}\".");
+            return "";
         }
 
+        var worst = report.Layers.Take(WorstLayers).ToList();
+        var text = new StringBuilder(" Worst layers: ");
+        text.AppendJoin(", ", worst.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Node} ({l.OpType}, local error {l.LocalError:0.####})")));
+        text.Append(CultureInfo.InvariantCulture, $". Keeping them in float: Exclude=\"{string.Join(";", worst.Select(l => l.Node))}\".");
         return text.ToString();
     }
 
@@ -50,6 +58,7 @@ public static class GateFailureMessage
             GateChecker.MaxTop1Drop => Invariant($"MaxTop1Drop {threshold} not met{on}: top-1 drop {measured} (agreement {1 - failure.Measured:0.####})"),
             GateChecker.MinSqnr => $"MinSqnr {threshold} dB not met{on}: SQNR {measured} dB",
             GateChecker.MinCosine => $"MinCosine {threshold} not met{on}: cosine {measured}",
+            CollapseGuard.Metric => $"collapse guard ({threshold}) not met{on}: cosine {measured}",
             _ => $"{failure.Metric} {threshold} not met{on}: measured {measured}",
         };
     }

@@ -36,6 +36,9 @@ public sealed record QualityCheckOptions
     /// </summary>
     public bool AutoMixedPrecision { get; init; }
 
+    /// <summary>Refuse a result with an output below <see cref="Evaluation.CollapseGuard.MinCosine"/> when the models were compared and no accuracy gate is set (QNT0027).</summary>
+    public bool CollapseGuard { get; init; } = true;
+
     /// <summary>AutoMixedPrecision: the most nodes it may keep in float.</summary>
     public int MaxFallbacks { get; init; } = DefaultMaxFallbacks;
 
