@@ -81,7 +81,8 @@ public static class QualityCheckBenchmarks
             new CalibrationDataOptions { Sources = [sentences], Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } },
             new CalibrationOptions());
         var off = new QualityCheckOptions { Evaluate = false, SpeedCheck = false, CollapseGuard = false };
-        var guarded = new QualityCheckOptions { Evaluate = true, SpeedCheck = false };
+        // As the CLI runs it without --report: the held-out comparison, no layer chart.
+        var guarded = new QualityCheckOptions { Evaluate = true, SpeedCheck = false, LayerChart = false };
         var offOut = Path.Combine(BenchmarkModels.Folder, "guard-off.onnx");
         var onOut = Path.Combine(BenchmarkModels.Folder, "guard-on.onnx");
         CheckedQuantizer.Quantize(BenchmarkModels.MiniLm, offOut, Int8, off, calibration); // warm-up: JIT, ORT native load

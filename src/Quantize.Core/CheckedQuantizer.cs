@@ -51,10 +51,11 @@ public static class CheckedQuantizer
             result = AutoMixedPrecisionSearch.Search(check, staged.ModelPath, result, progress);
             report = result.Quality!;
         }
-        else if (check.EvaluationSamples is not null && result.QuantizedNodes.Count > 0)
+        else if (check.EvaluationSamples is not null && result.QuantizedNodes.Count > 0
+            && (quality.LayerChart || report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup)))
         {
-            // The report's per-layer chart, and for a failed accuracy gate the layers its message names: the
-            // cheap local-error probe always, the end-to-end ranking only when a gate failed and the user must act.
+            // The report's per-layer chart, and for a failed accuracy gate or guard the layers its message names: the
+            // cheap local-error probe for the chart, the end-to-end ranking only when something failed and the user must act.
             bool accuracyFailed = report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
             report.Layers.AddRange(SensitivityAnalyzer.RankQuantized(check, staged.ModelPath, result, withGains: accuracyFailed, progress));
         }

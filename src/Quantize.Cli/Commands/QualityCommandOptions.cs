@@ -117,6 +117,7 @@ internal sealed class QualityCommandOptions
             SpeedCheck = speed,
             AutoMixedPrecision = parseResult.GetValue(_autoMixedPrecision),
             CollapseGuard = guard,
+            LayerChart = ReportDirectory(parseResult) is not null,
             MaxFallbacks = parseResult.GetValue(_maxFallbacks) ?? QualityCheckOptions.DefaultMaxFallbacks,
         };
     }

@@ -36,6 +36,12 @@ public sealed record QualityCheckOptions
     /// </summary>
     public bool AutoMixedPrecision { get; init; }
 
+    /// <summary>
+    /// Measure every quantized node's local error for the report's layer chart even when nothing failed (one probe
+    /// run). Off when no report is written: a failed gate or guard still ranks the layers its message names.
+    /// </summary>
+    public bool LayerChart { get; init; } = true;
+
     /// <summary>Refuse a result with an output below <see cref="Evaluation.CollapseGuard.MinCosine"/> when the models were compared and no accuracy gate is set (QNT0027).</summary>
     public bool CollapseGuard { get; init; } = true;
 
