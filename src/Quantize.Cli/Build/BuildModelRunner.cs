@@ -66,6 +66,12 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
                 catch
                 {
                     remote?.Abandon(key);
+                    // The remote cache's warnings came before the failure: print them with it, not never.
+                    foreach (var warning in cacheWarnings)
+                    {
+                        console.Out.WriteLine(warning.ToString());
+                    }
+
                     throw;
                 }
 

@@ -73,7 +73,7 @@ internal sealed class RemoteCache : IDisposable
             }
 
             long before = _client.BytesDown;
-            if (!Download(ActionResult.Parser.ParseFrom(bytes), key, entryPath, temporaryModel, out var production, cancellation))
+            if (!Download(ActionResult.Parser.ParseFrom(bytes), key, entryPath, temporaryModel, EntryLimit(source), out var production, cancellation))
             {
                 _misses++;
                 return RemoteFetch.Miss("remote entry incomplete (the server no longer has all its files)");
@@ -212,10 +212,16 @@ internal sealed class RemoteCache : IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>Downloads every file of <paramref name="action"/>; false when the server lacks one. Nothing is left behind unless all verify.</summary>
-    private bool Download(ActionResult action, string key, string entryPath, string temporaryModel, out TimeSpan? production, CancellationToken cancellation)
+    private bool Download(ActionResult action, string key, string entryPath, string temporaryModel, long limit, out TimeSpan? production, CancellationToken cancellation)
     {
         production = RemoteEntry.Production(action);
         var files = RemoteEntry.Files(action, key);
+        if (files.Sum(f => f.Digest.SizeBytes) is var total && total > limit)
+        {
+            // A server must not be able to make a build download without bound: no precision makes a model larger.
+            throw new InvalidDataException($"its files hold {Sizes.Bytes(total)}, more than an entry for this model can ({Sizes.Bytes(limit)})");
+        }
+
         var folder = Path.GetDirectoryName(entryPath)!;
         var modelName = Path.GetFileName(entryPath);
         var staged = new List<(string Temporary, string Final)>();
@@ -248,6 +254,10 @@ internal sealed class RemoteCache : IDisposable
             }
         }
     }
+
+    /// <summary>The most an entry for <paramref name="source"/> may hold: twice the float model with its external data, plus room for the report.</summary>
+    private static long EntryLimit(string source) =>
+        (2 * (new FileInfo(source).Length + Core.Onnx.ExternalData.Vet(source).Sum(f => new FileInfo(f).Length))) + (64L << 20);
 
     private RemoteFetch Rejected(string key, string source, Action<Diagnostic> warn, Exception ex)
     {
