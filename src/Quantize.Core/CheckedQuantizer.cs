@@ -25,7 +25,7 @@ public static class CheckedQuantizer
     /// <param name="calibration">Static INT8's calibration data and method; null for every other precision.</param>
     /// <param name="progress">Receives short phase descriptions.</param>
     /// <param name="measured">Called with the report once gates are decided, before a failure is thrown, so a report can be written for a failed check too.</param>
-    /// <exception cref="QuantizeException">QNT0018 when a gate fails, QNT0020 when an accuracy gate has no data, and every error of quantization.</exception>
+    /// <exception cref="QuantizeException">QNT0018 when a gate fails, QNT0027 when the collapse guard refuses the result, QNT0020 when an accuracy gate has no data, and every error of quantization.</exception>
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, QualityCheckOptions quality,
         CalibrationSetup? calibration = null, IProgress<string>? progress = null, Action<QualityReport>? measured = null)
     {
@@ -37,27 +37,27 @@ public static class CheckedQuantizer
         report.Failures.AddRange(GateChecker.Check(quality.Gates, report.Evaluation, report.Speed));
         // Keeping nodes in float can fix accuracy, never speed: search only for a failed accuracy gate.
         bool search = quality.AutoMixedPrecision && report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
-        if (!search)
-        {
-            report.Failures.AddRange(CollapseGuard.Check(quality, report.Evaluation));
-            if (CollapseGuard.Applies(quality, report.Evaluation) && report.Failures.All(f => f.Metric != CollapseGuard.Metric))
-            {
-                report.Notes.Add(CollapseGuard.Passed(report.Evaluation!));
-            }
-        }
-
         if (search)
         {
             result = AutoMixedPrecisionSearch.Search(check, staged.ModelPath, result, progress);
             report = result.Quality!;
         }
-        else if (check.EvaluationSamples is not null && result.QuantizedNodes.Count > 0
-            && (quality.LayerChart || report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup)))
+        else
         {
+            // Without gates to meet, the guard still refuses a collapse (QNT0027); with gates, they decide.
+            report.Failures.AddRange(CollapseGuard.Check(quality, report.Evaluation));
+            if (CollapseGuard.Applies(quality, report.Evaluation) && report.Failures.All(f => f.Metric != CollapseGuard.Metric))
+            {
+                report.Notes.Add(CollapseGuard.Passed(report.Evaluation!));
+            }
+
             // The report's per-layer chart, and for a failed accuracy gate or guard the layers its message names: the
             // cheap local-error probe for the chart, the end-to-end ranking only when something failed and the user must act.
             bool accuracyFailed = report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
-            report.Layers.AddRange(SensitivityAnalyzer.RankQuantized(check, staged.ModelPath, result, withGains: accuracyFailed, progress));
+            if (check.EvaluationSamples is not null && result.QuantizedNodes.Count > 0 && (quality.LayerChart || accuracyFailed))
+            {
+                report.Layers.AddRange(SensitivityAnalyzer.RankQuantized(check, staged.ModelPath, result, withGains: accuracyFailed, progress));
+            }
         }
 
         measured?.Invoke(report);

@@ -52,6 +52,12 @@ internal static class RemoteQuantizeRun
                     catch
                     {
                         remote.Abandon(key);
+                        // The remote cache's warnings came before the failure: print them with it.
+                        foreach (var warning in warnings)
+                        {
+                            console.Out.WriteLine(warning.ToString());
+                        }
+
                         throw;
                     }
 
