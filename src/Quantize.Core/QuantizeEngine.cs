@@ -174,7 +174,7 @@ public static class QuantizeEngine
     }
 
     /// <summary>Refuses to ship a model ONNX Runtime cannot load; the staged file is deleted.</summary>
-    private static void VerifyLoads(string stagedPath, string inputPath)
+    internal static void VerifyLoads(string stagedPath, string inputPath)
     {
         try
         {

@@ -127,6 +127,12 @@ internal sealed class QualityCheck
         if (_data.Samples is null && !(measureSpeed && CanTime(quantizedPath)))
         {
             // Nothing to compare or time: the load check alone, without holding the float model in ONNX Runtime too.
+            // Attempt skipped the engine's own; with the speed check on, CanTime's shape lookup was it.
+            if (!measureSpeed)
+            {
+                QuantizeEngine.VerifyLoads(quantizedPath, _inputPath);
+            }
+
             if (measureSpeed)
             {
                 NothingToTime(report);
