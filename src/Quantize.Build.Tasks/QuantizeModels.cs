@@ -170,7 +170,8 @@ public sealed class QuantizeModels : ToolTask
         // The worker already reported each failure as a QNT error on the model; "exited with code 1" adds nothing.
         Log.HasLoggedErrors ? false : base.HandleTaskExecutionErrors();
 
-    private string RequestJson()
+    /// <summary>The request the worker reads (docs/build-request.md); internal for the task tests.</summary>
+    internal string RequestJson()
     {
         var json = new StringBuilder();
         json.Append("{\n  \"version\": 1, \"designTime\": ").Append(DesignTime ? "true" : "false").Append(", ");
