@@ -115,6 +115,14 @@ internal sealed class QualityCheck
             Gates = Options.Gates,
         };
         report.Fallbacks.AddRange(result.Overridden);
+        if (_data.Samples is null)
+        {
+            // Said out loud: no comparison is not the same as a passed one (the collapse guard had nothing to judge).
+            report.Notes.Add(_data.Calibration is null && Options.ValidationData is null
+                ? "Accuracy was not checked: there is no data to compare with the float model on (validation data, or calibration data to hold samples out of)."
+                : "Accuracy was not checked: the comparison with the float model was turned off.");
+        }
+
         if (measureSpeed && Options.Gates.MinSpeedup is null && (result.Unchanged || result.QuantizedByOpType.Count == 0))
         {
             // Timing two identical graphs costs up to a minute on a large model and can only measure noise (a MinSpeedup

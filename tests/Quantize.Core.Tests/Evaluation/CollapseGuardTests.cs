@@ -64,5 +64,17 @@ public class CollapseGuardTests(ITestOutputHelper output)
         Assert.Empty(CollapseGuard.Check(new QualityCheckOptions(), evaluation: null));
     }
 
+    [Fact]
+    public void Without_data_the_summary_says_accuracy_was_not_checked_and_the_guard_stays_silent()
+    {
+        var (model, _) = SensitivityFixtures.FragileMlp("collapse-nodata", boost: 1e6f);
+
+        var result = CheckedQuantizer.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "unchecked.onnx"), Int8, new QualityCheckOptions { SpeedCheck = false });
+
+        Assert.Null(result.Quality!.Evaluation);
+        Assert.Contains(result.Quality.Notes, n => n.StartsWith("Accuracy was not checked: there is no data", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Quality.Notes, n => n.StartsWith("Collapse guard", StringComparison.Ordinal));
+    }
+
     private static QualityCheckOptions Checked(Quantize.Core.Calibration.Data.CalibrationDataOptions data) => new() { ValidationData = data, SpeedCheck = false };
 }
