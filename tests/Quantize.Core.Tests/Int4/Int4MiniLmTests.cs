@@ -5,7 +5,7 @@ namespace Quantize.Core.Tests.Int4;
 
 /// <summary>
 /// all-MiniLM-L6-v2 to INT4, judged by mean-pooled sentence embeddings of 60 real sentences against the
-/// float model (issue 2: size ≤ 0.20 of FP32, mean cosine ≥ 0.97). Measured on the 2-core dev machine:
+/// float model (the INT4 goals: size ≤ 0.20 of FP32, mean cosine ≥ 0.97). Measured on the 2-core dev machine:
 /// symmetric with automatic block sizes (the default: 16 for the 24 value, attention-output and FFN
 /// weights, 32 for the 12 query/key projections and the embedding tables) 0.175 of FP32, mean cosine
 /// 0.974 (min 0.961); symmetric with 32 everywhere 0.163 and 0.967; asymmetric (automatic sizes) 0.181 and 0.981.
