@@ -45,8 +45,9 @@ public static class CheckedQuantizer
         else
         {
             // Without gates to meet, the guard still refuses a collapse (QNT0027); with gates, they decide.
-            report.Failures.AddRange(CollapseGuard.Check(quality, report.Evaluation));
-            if (CollapseGuard.Applies(quality, report.Evaluation) && report.Failures.All(f => f.Metric != CollapseGuard.Metric))
+            var collapsed = CollapseGuard.Check(quality, report.Evaluation);
+            report.Failures.AddRange(collapsed);
+            if (collapsed.Count == 0 && CollapseGuard.Applies(quality, report.Evaluation))
             {
                 report.Notes.Add(CollapseGuard.Passed(report.Evaluation!));
             }

@@ -43,47 +43,21 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         QuantizeResult? result = null;
         string? summary = null;
         var cacheWarnings = new List<Diagnostic>();
-        Remote.RemoteFetch? fetched = null;
-        var production = Stopwatch.StartNew();
-        var lookup = cache.GetOrCreate(
-            key,
+        // Under the key's local lock: one process per machine asks the server, and then maybe quantizes.
+        var layered = Remote.LayeredCache.GetOrCreate(cache, remote, key, model.Source, cacheWarnings, console.Out,
             temporary =>
             {
-                // Under the key's local lock: one process per machine asks the server, and then maybe quantizes.
-                fetched = remote?.Fetch(key, cache.EntryPath(key), temporary, model.Source, cacheWarnings.Add, cancellation);
-                if (fetched is { IsHit: true })
-                {
-                    return;
-                }
-
-                production.Restart();
-                try
-                {
-                    result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
-                        calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
-                        progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
-                }
-                catch
-                {
-                    remote?.Abandon(key);
-                    // The remote cache's warnings came before the failure: print them with it, not never.
-                    foreach (var warning in cacheWarnings)
-                    {
-                        console.Out.WriteLine(warning.ToString());
-                    }
-
-                    throw;
-                }
-
+                result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
+                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
+                    progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
                 CachedWarnings.Save(cache.EntryPath(key), result.Warnings);
-                production.Stop();
             },
-            problem => cacheWarnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, model.Source, problem)),
             cancellation);
+        var (lookup, fetched) = (layered.Local, layered.Fetched);
         var (entry, reused, outputSha) = (lookup.Path, lookup.Reused, lookup.Sha256);
-        bool remoteHit = fetched is { IsHit: true };
+        bool remoteHit = layered.RemoteHit;
         if (reused || remoteHit)
         {
             summary = QualityArtifacts.RestoreFromCache(model, entry);
@@ -93,7 +67,7 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         string? remoteNote = remote is null ? null
             : remoteHit ? fetched!.Note
             : reused ? remote.PublishIfMissing(key, entry, model.Source, cacheWarnings.Add, cancellation)
-            : $"{fetched?.Note ?? "remote miss"}, {remote.Publish(key, entry, production.Elapsed, model.Source, cacheWarnings.Add, cancellation)}";
+            : $"{fetched?.Note ?? "remote miss"}, {remote.Publish(key, entry, layered.Production, model.Source, cacheWarnings.Add, cancellation)}";
 
         CalibrationDependencies.Write(model, calibration?.Data, quality.ValidationData);
 

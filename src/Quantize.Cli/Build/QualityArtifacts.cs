@@ -27,14 +27,39 @@ internal static class QualityArtifacts
     /// <summary>Stores the outputs' report files and the summary line beside the cache entry being produced (before it is published).</summary>
     public static void SaveToCache(BuildModelRequest model, string entryPath, string summaryLine)
     {
-        var stem = CacheStem(entryPath);
         if (model.ReportHtml.Length > 0)
         {
-            File.Copy(model.ReportHtml, stem + QualityReportWriter.Suffix + ".html", overwrite: true);
-            File.Copy(model.ReportMarkdown, stem + QualityReportWriter.Suffix + ".md", overwrite: true);
+            SaveReport(entryPath, model.ReportHtml, model.ReportMarkdown);
         }
 
-        FileUpdate.WriteIfChanged(stem + SummarySuffix, new UTF8Encoding(false).GetBytes(summaryLine));
+        FileUpdate.WriteIfChanged(CacheStem(entryPath) + SummarySuffix, new UTF8Encoding(false).GetBytes(summaryLine));
+    }
+
+    /// <summary>Copies a written report (HTML and Markdown) beside the cache entry being produced; the CLI's <c>--report</c> files go this way too.</summary>
+    public static void SaveReport(string entryPath, string html, string markdown)
+    {
+        var stem = CacheStem(entryPath);
+        File.Copy(html, stem + QualityReportWriter.Suffix + ".html", overwrite: true);
+        File.Copy(markdown, stem + QualityReportWriter.Suffix + ".md", overwrite: true);
+    }
+
+    /// <summary>Copies the report saved with an entry to <paramref name="html"/> and <paramref name="markdown"/>; false when the entry has none.</summary>
+    public static bool RestoreReport(string entryPath, string html, string markdown)
+    {
+        var stem = CacheStem(entryPath);
+        var saved = new[] { (stem + QualityReportWriter.Suffix + ".html", html), (stem + QualityReportWriter.Suffix + ".md", markdown) };
+        if (!saved.All(s => File.Exists(s.Item1)))
+        {
+            return false;
+        }
+
+        foreach (var (cached, output) in saved)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+            FileUpdate.WriteIfChanged(output, File.ReadAllBytes(cached));
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -43,26 +68,13 @@ internal static class QualityArtifacts
     /// </summary>
     public static string? RestoreFromCache(BuildModelRequest model, string entryPath)
     {
-        var stem = CacheStem(entryPath);
-        var summary = stem + SummarySuffix;
+        var summary = CacheStem(entryPath) + SummarySuffix;
         bool saved = File.Exists(summary);
-        foreach (var (cached, output) in new[] { (".html", model.ReportHtml), (".md", model.ReportMarkdown) })
+        // SaveToCache writes both report files or neither, and the entry's digest keeps it that way.
+        if (model.ReportHtml.Length > 0 && !(saved && RestoreReport(entryPath, model.ReportHtml, model.ReportMarkdown)))
         {
-            if (output.Length == 0)
-            {
-                continue;
-            }
-
-            var source = stem + QualityReportWriter.Suffix + cached;
-            if (saved && File.Exists(source))
-            {
-                var bytes = File.ReadAllBytes(source);
-                FileUpdate.WriteIfChanged(output, bytes);
-            }
-            else
-            {
-                File.Delete(output);
-            }
+            File.Delete(model.ReportHtml);
+            File.Delete(model.ReportMarkdown);
         }
 
         return saved ? File.ReadAllText(summary) : null;

@@ -42,23 +42,29 @@ internal sealed class RemoteCacheCommandOptions
     /// <summary>The settings asked for, or null without <c>--remote-cache</c>; a bad value is QNT0009 on <paramref name="input"/>.</summary>
     public RemoteCacheSettings? ToSettings(ParseResult parseResult, string input)
     {
+        // Messages name the options as typed here, not the build's property names.
+        var spellings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["QuantizeRemoteCache"] = _url.Name,
+            ["QuantizeRemoteCacheMode"] = _mode.Name,
+            ["QuantizeRemoteCacheTokenVariable"] = _tokenVariable.Name,
+            ["QuantizeRemoteCacheAuthScheme"] = _authScheme.Name,
+        };
         try
         {
-            return RemoteCacheSettings.From(new BuildRemoteCacheRequest
-            {
-                Url = parseResult.GetValue(_url) ?? "",
-                Mode = parseResult.GetValue(_mode) ?? "",
-                TokenVariable = parseResult.GetValue(_tokenVariable) ?? "",
-                AuthScheme = parseResult.GetValue(_authScheme) ?? "",
-            });
+            return RemoteCacheSettings.From(
+                new BuildRemoteCacheRequest
+                {
+                    Url = parseResult.GetValue(_url) ?? "",
+                    Mode = parseResult.GetValue(_mode) ?? "",
+                    TokenVariable = parseResult.GetValue(_tokenVariable) ?? "",
+                    AuthScheme = parseResult.GetValue(_authScheme) ?? "",
+                },
+                name => spellings.GetValueOrDefault(name, name));
         }
         catch (ArgumentException ex)
         {
-            // The settings parser speaks in property names; the command line's spellings are the options'.
-            var message = ex.Message.Replace("QuantizeRemoteCacheMode", "--remote-cache-mode", StringComparison.Ordinal)
-                .Replace("QuantizeRemoteCacheAuthScheme", "--remote-cache-auth", StringComparison.Ordinal)
-                .Replace("QuantizeRemoteCache ", "--remote-cache ", StringComparison.Ordinal);
-            throw new QuantizeException(ErrorCodes.InvalidOption, input, message, ex);
+            throw new QuantizeException(ErrorCodes.InvalidOption, input, ex.Message, ex);
         }
     }
 }

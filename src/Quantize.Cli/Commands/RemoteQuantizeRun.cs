@@ -31,42 +31,19 @@ internal static class RemoteQuantizeRun
             using var remote = new RemoteCache(settings);
             var cache = new ModelCache(folder);
             var warnings = new List<Diagnostic>();
-            RemoteFetch? fetched = null;
             QuantizeResult? result = null;
-            var production = Stopwatch.StartNew();
-            var lookup = cache.GetOrCreate(
-                key,
+            var layered = LayeredCache.GetOrCreate(cache, remote, key, request.InputPath, warnings, console.Out,
                 temporary =>
                 {
-                    fetched = remote.Fetch(key, cache.EntryPath(key), temporary, request.InputPath, warnings.Add, CancellationToken.None);
-                    if (fetched.IsHit)
-                    {
-                        return;
-                    }
-
-                    production.Restart();
-                    try
-                    {
-                        result = quantize(temporary);
-                    }
-                    catch
-                    {
-                        remote.Abandon(key);
-                        // The remote cache's warnings came before the failure: print them with it.
-                        foreach (var warning in warnings)
-                        {
-                            console.Out.WriteLine(warning.ToString());
-                        }
-
-                        throw;
-                    }
-
-                    production.Stop();
+                    result = quantize(temporary);
                     CachedWarnings.Save(cache.EntryPath(key), result.Warnings);
-                    CopyReport(request, fromReports: true, cache.EntryPath(key));
+                    if (ReportPaths(request) is (string html, string markdown) && File.Exists(html))
+                    {
+                        QualityArtifacts.SaveReport(cache.EntryPath(key), html, markdown);
+                    }
                 },
-                problem => warnings.Add(new Diagnostic(ErrorCodes.CacheEntryCorrupt, request.InputPath, problem)),
                 CancellationToken.None);
+            var (lookup, fetched) = (layered.Local, layered.Fetched);
             FileUpdate.CopyIfChanged(lookup.Path, request.OutputPath, lookup.Sha256);
 
             foreach (var warning in warnings)
@@ -76,7 +53,11 @@ internal static class RemoteQuantizeRun
 
             if (result is null)
             {
-                CopyReport(request, fromReports: false, lookup.Path);
+                if (ReportPaths(request) is (string html, string markdown))
+                {
+                    QualityArtifacts.RestoreReport(lookup.Path, html, markdown);
+                }
+
                 if (!request.Quiet)
                 {
                     console.Out.WriteLine($"Wrote {request.OutputPath} ({request.Options.Precision.ToString().ToLowerInvariant()}, {Output.Sizes.Bytes(new FileInfo(request.OutputPath).Length)}): {fetched!.Note}");
@@ -91,7 +72,7 @@ internal static class RemoteQuantizeRun
             }
 
             Output.QuantizeSummary.Write(console.Out, request, result);
-            var uploaded = remote.Publish(key, lookup.Path, production.Elapsed, request.InputPath, w => console.Out.WriteLine(w.ToString()), CancellationToken.None);
+            var uploaded = remote.Publish(key, lookup.Path, layered.Production, request.InputPath, w => console.Out.WriteLine(w.ToString()), CancellationToken.None);
             if (!request.Quiet)
             {
                 console.Out.WriteLine($"  Remote cache: {fetched?.Note ?? "remote miss"}, {uploaded}");
@@ -105,25 +86,15 @@ internal static class RemoteQuantizeRun
         }
     }
 
-    /// <summary>Copies the <c>--report</c> files into the entry (after quantizing) or back out of it (on a hit).</summary>
-    private static void CopyReport(QuantizeRequest request, bool fromReports, string entryPath)
+    /// <summary>Where <c>--report</c> writes this model's report (QualityReportWriter's names), or null without it.</summary>
+    private static (string Html, string Markdown)? ReportPaths(QuantizeRequest request)
     {
         if (request.ReportDirectory is not { } directory)
         {
-            return;
+            return null;
         }
 
-        var name = Path.GetFileNameWithoutExtension(request.InputPath);
-        foreach (var extension in new[] { ".html", ".md" })
-        {
-            var report = Path.Combine(directory, name + QualityReportWriter.Suffix + extension);
-            var saved = Path.ChangeExtension(entryPath, null) + QualityReportWriter.Suffix + extension;
-            var (from, to) = fromReports ? (report, saved) : (saved, report);
-            if (File.Exists(from))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
-                File.Copy(from, to, overwrite: true);
-            }
-        }
+        var stem = Path.Combine(directory, Path.GetFileNameWithoutExtension(request.InputPath) + QualityReportWriter.Suffix);
+        return (stem + ".html", stem + ".md");
     }
 }

@@ -31,8 +31,11 @@ internal sealed record RemoteCacheSettings(Uri BaseUrl, RemoteCacheMode Mode, st
     /// The settings of a request, or null when no remote cache is configured or it is off. Throws
     /// <see cref="ArgumentException"/> with a message naming the property for a value that is not valid.
     /// </summary>
-    public static RemoteCacheSettings? From(BuildRemoteCacheRequest? request)
+    /// <param name="request">The values as written.</param>
+    /// <param name="spell">How messages name a setting, given its property name (the CLI passes its option names); the property name itself when null.</param>
+    public static RemoteCacheSettings? From(BuildRemoteCacheRequest? request, Func<string, string>? spell = null)
     {
+        spell ??= name => name;
         if (request is null || string.IsNullOrWhiteSpace(request.Url))
         {
             return null;
@@ -43,7 +46,7 @@ internal sealed record RemoteCacheSettings(Uri BaseUrl, RemoteCacheMode Mode, st
             "" or "ReadWrite" => RemoteCacheMode.ReadWrite,
             "ReadOnly" => RemoteCacheMode.ReadOnly,
             "Off" => RemoteCacheMode.Off,
-            var other => throw new ArgumentException($"QuantizeRemoteCacheMode '{other}' is not one of ReadWrite, ReadOnly, Off."),
+            var other => throw new ArgumentException($"{spell("QuantizeRemoteCacheMode")} '{other}' is not one of ReadWrite, ReadOnly, Off."),
         };
         if (mode == RemoteCacheMode.Off)
         {
@@ -53,25 +56,25 @@ internal sealed record RemoteCacheSettings(Uri BaseUrl, RemoteCacheMode Mode, st
         var text = request.Url.Trim();
         if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
-            throw new ArgumentException($"QuantizeRemoteCache '{Redact(text)}' is not an absolute http:// or https:// URL.");
+            throw new ArgumentException($"{spell("QuantizeRemoteCache")} '{Redact(text)}' is not an absolute http:// or https:// URL.");
         }
 
         if (url.UserInfo.Length > 0)
         {
-            throw new ArgumentException($"QuantizeRemoteCache '{Redact(text)}' carries credentials; put them in the environment variable {TokenVariableOf(request)} instead, where no log or file shows them.");
+            throw new ArgumentException($"{spell("QuantizeRemoteCache")} '{Redact(text)}' carries credentials; put them in the environment variable {TokenVariableOf(request)} instead, where no log or file shows them.");
         }
 
         var scheme = request.AuthScheme.Trim() switch
         {
             "" or "Bearer" => "Bearer",
             "Basic" => "Basic",
-            var other => throw new ArgumentException($"QuantizeRemoteCacheAuthScheme '{other}' is not Bearer or Basic."),
+            var other => throw new ArgumentException($"{spell("QuantizeRemoteCacheAuthScheme")} '{other}' is not Bearer or Basic."),
         };
         var timeout = request.ClaimTimeout.Trim() switch
         {
             "" => DefaultClaimTimeout,
             var digits when int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 => TimeSpan.FromSeconds(seconds),
-            var other => throw new ArgumentException($"QuantizeRemoteCacheClaimTimeout '{other}' is not a whole number of seconds above 0."),
+            var other => throw new ArgumentException($"{spell("QuantizeRemoteCacheClaimTimeout")} '{other}' is not a whole number of seconds above 0."),
         };
         return new RemoteCacheSettings(url, mode, TokenVariableOf(request), scheme, timeout);
     }
