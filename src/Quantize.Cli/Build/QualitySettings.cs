@@ -53,7 +53,8 @@ internal static class QualitySettings
         text.Append(CultureInfo.InvariantCulture, $"evaluate={quality.Evaluates},speed={quality.SpeedCheck}\n");
         text.Append(CultureInfo.InvariantCulture, $"top1={string.Join(",", quality.Top1Outputs)}\n");
         text.Append(CultureInfo.InvariantCulture, $"auto={quality.AutoMixedPrecision},{quality.MaxFallbacks}\n");
-        text.Append(CultureInfo.InvariantCulture, $"guard={quality.CollapseGuard}\n");
+        // The layer chart changes the report stored with the entry: a run that wants it must not reuse one without.
+        text.Append(CultureInfo.InvariantCulture, $"guard={quality.CollapseGuard},chart={quality.LayerChart}\n");
         if (quality.ValidationData is { } validation)
         {
             text.Append(CultureInfo.InvariantCulture, $"validation={CalibrationFingerprint.Compute(modelPath, validation, new CalibrationOptions())}\n");

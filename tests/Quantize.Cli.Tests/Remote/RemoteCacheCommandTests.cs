@@ -50,6 +50,24 @@ public sealed class RemoteCacheCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "c.onnx")));
     }
 
+    [Fact]
+    public void A_run_that_asks_for_a_report_never_reuses_an_entry_made_without_one()
+    {
+        using var server = WebDavServer.Start();
+        // Calibrated static INT8 compares with float either way (the collapse guard), so only --report differs.
+        var (model, _) = SensitivityFixtures.FragileMlp("remote-cli-report", samples: 20, boost: 1f);
+        var folder = Path.GetDirectoryName(model)!;
+        var data = Path.Combine(folder, "data");
+
+        var plain = CliProcess.Run(model, "-o", Path.Combine(folder, "plain.onnx"), "-p", "int8", "--calibration-data", data, "--no-speed-check", "--remote-cache", server.Url);
+        var reported = CliProcess.Run(model, "-o", Path.Combine(folder, "reported.onnx"), "-p", "int8", "--calibration-data", data, "--no-speed-check",
+            "--report", Path.Combine(folder, "report"), "--remote-cache", server.Url);
+
+        Assert.True(plain.ExitCode == 0 && reported.ExitCode == 0, plain + "\n" + reported);
+        Assert.Contains("Remote cache: remote miss, uploaded (", reported.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder, "report", "fragile.quantize-report.html")), reported.ToString());
+    }
+
     /// <inheritdoc />
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
