@@ -28,10 +28,10 @@ public static class RealModels
         }
     }
 
-    /// <summary>A fresh scratch folder under the test output folder.</summary>
+    /// <summary>A fresh scratch folder under this test run's scratch root (<see cref="ScratchRun"/>).</summary>
     public static string ScratchFolder(string name)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "scratch", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        var path = Path.Combine(ScratchRun.Root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(path);
         return path;
     }

@@ -45,8 +45,16 @@ public class LocalPackageFeed : IDisposable
               </packageSources>
             </configuration>
             """);
-        // Stop MSBuild's upward search for Directory.Build.* and Directory.Packages.props at this folder.
-        File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), "<Project />");
+        // Stop MSBuild's upward search for Directory.Build.* and Directory.Packages.props at this folder. The
+        // props add one setting: dozens of consumer projects each get ONNX Runtime's natives for every platform
+        // (about 250 MB), and hard links from the packages folder keep the run within a CI disk.
+        File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), """
+            <Project>
+              <PropertyGroup>
+                <CreateHardLinksForCopyLocalIfPossible>true</CreateHardLinksForCopyLocalIfPossible>
+              </PropertyGroup>
+            </Project>
+            """);
         File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />");
         File.WriteAllText(Path.Combine(Root, "Directory.Packages.props"), "<Project />");
     }
