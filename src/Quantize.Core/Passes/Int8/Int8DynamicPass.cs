@@ -6,15 +6,18 @@ namespace Quantize.Core.Passes.Int8;
 /// <summary>
 /// INT8 dynamic quantization: weights stored int8 (symmetric), activations quantized to uint8 at run time.
 /// MatMul and Gemm with constant weights become the DynamicQuantizeLinear → MatMulInteger chain ONNX
-/// Runtime fuses into one kernel; embedding Gathers read an int8 table and dequantize the gathered rows.
-/// Conv stays float (see <see cref="Run"/>).
+/// Runtime fuses into one kernel; embedding Gathers read an int8 table and dequantize the gathered rows;
+/// LSTMs become the fused DynamicQuantizeLSTM. Conv, GRU and RNN stay float (see <see cref="Run"/>).
 /// </summary>
 public sealed class Int8DynamicPass : IQuantizationPass
 {
     /// <summary>DynamicQuantizeLinear, the head of every MatMul chain, exists from opset 11.</summary>
     public const long MatMulMinimumOpset = 11;
 
-    private static readonly IDynamicOpQuantizer[] Quantizers = [new MatMulQuantizer(), new GemmQuantizer(), new GatherQuantizer()];
+    /// <summary>Recurrent ops ONNX Runtime has no integer kernel for.</summary>
+    private static readonly string[] UnfusedRecurrentOps = ["GRU", "RNN"];
+
+    private static readonly IDynamicOpQuantizer[] Quantizers = [new MatMulQuantizer(), new GemmQuantizer(), new GatherQuantizer(), new LstmQuantizer()];
 
     /// <inheritdoc/>
     public Precision Precision => Precision.Int8;
@@ -42,6 +45,11 @@ public sealed class Int8DynamicPass : IQuantizationPass
         if (opTypes.Contains("Conv"))
         {
             context.Result.Notes.Add("Conv left in float: dynamic ConvInteger (u8×s8) has no fast CPU kernel in ONNX Runtime and runs slower than float Conv.");
+        }
+
+        foreach (var recurrent in UnfusedRecurrentOps.Where(opTypes.Contains))
+        {
+            context.Result.Notes.Add($"{recurrent} left in float: ONNX Runtime has no fused integer {recurrent} kernel (LSTM has DynamicQuantizeLSTM).");
         }
 
         if (active.Count > 0)

