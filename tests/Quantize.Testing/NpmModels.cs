@@ -18,6 +18,15 @@ public static class NpmModels
     /// </summary>
     public static string SileroVad => Fetch("@ricky0123/vad-web", "0.0.19", "package/dist/silero_vad.onnx", "a35ebf52fd3ce5f1469b2a36158dba761bc47b973ea3382b3186ca15b1f5af28");
 
+    /// <summary>
+    /// MLSD tiny (line-segment detector, MobileNetV2 backbone, tf2onnx, 2 MB): input NHWC RGBA [1, 320, 320, 4]
+    /// as (pixel / 127.5) − 1; outputs scores and offsets.
+    /// </summary>
+    public static string MlsdTiny => Fetch("jp.keijiro.mlsd", "1.0.0", "package/ONNX/mlsd_320x320_tiny.onnx", "8ed66620ee42e13b814f9d281f21873fe0ffca44261087188384dc4f365440f7");
+
+    /// <summary>MLSD large: the same interface as <see cref="MlsdTiny"/>, a wider backbone (6 MB).</summary>
+    public static string MlsdLarge => Fetch("jp.keijiro.mlsd", "1.0.0", "package/ONNX/mlsd_320x320_large.onnx", "f1d9ee1884ba1b31d7129ea9e6e799989ed214a88268691175ac923d14dd1781");
+
     /// <summary>The cache folder; <c>QUANTIZE_NPM_CACHE</c> overrides the default under the temp folder.</summary>
     public static string CacheFolder =>
         Environment.GetEnvironmentVariable("QUANTIZE_NPM_CACHE") is { Length: > 0 } folder

@@ -76,8 +76,8 @@ internal static class CalibrationSettings
             Channels = CalibrationValues.Channels(ModelSettings.Get(settings, "ChannelOrder"), "ChannelOrder", source),
             Layout = CalibrationValues.Layout(ModelSettings.Get(settings, "Layout"), "Layout", source),
             Scale = ModelSettings.Get(settings, "Scale") is { Length: > 0 } scale ? CalibrationValues.Number(scale, "Scale", source) : defaults.Scale,
-            Mean = CalibrationValues.Triple(ModelSettings.Get(settings, "Mean"), "Mean", source) ?? defaults.Mean,
-            Std = CalibrationValues.Triple(ModelSettings.Get(settings, "Std"), "Std", source) ?? defaults.Std,
+            Mean = CalibrationValues.ChannelValues(ModelSettings.Get(settings, "Mean"), "Mean", source) ?? defaults.Mean,
+            Std = CalibrationValues.ChannelValues(ModelSettings.Get(settings, "Std"), "Std", source) ?? defaults.Std,
             MaxPixels = ModelSettings.Get(settings, "MaxImageMegapixels") is { Length: > 0 } megapixels
                 ? CalibrationValues.MaxPixels(CalibrationValues.Number(megapixels, "MaxImageMegapixels", source), "MaxImageMegapixels", source) ?? defaults.MaxPixels
                 : defaults.MaxPixels,

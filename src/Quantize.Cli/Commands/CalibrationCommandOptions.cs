@@ -174,8 +174,8 @@ internal sealed class CalibrationCommandOptions
             Channels = CalibrationValues.Channels(parseResult.GetValue(_channelOrder), "--channel-order", input),
             Layout = CalibrationValues.Layout(parseResult.GetValue(_layout), "--layout", input),
             Scale = parseResult.GetValue(_scale) ?? defaults.Scale,
-            Mean = CalibrationValues.Triple(parseResult.GetValue(_mean), "--mean", input) ?? defaults.Mean,
-            Std = CalibrationValues.Triple(parseResult.GetValue(_std), "--std", input) ?? defaults.Std,
+            Mean = CalibrationValues.ChannelValues(parseResult.GetValue(_mean), "--mean", input) ?? defaults.Mean,
+            Std = CalibrationValues.ChannelValues(parseResult.GetValue(_std), "--std", input) ?? defaults.Std,
             MaxPixels = CalibrationValues.MaxPixels(parseResult.GetValue(_maxImageMegapixels), "--max-image-megapixels", input) ?? defaults.MaxPixels,
         };
     }

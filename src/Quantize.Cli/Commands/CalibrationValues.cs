@@ -71,8 +71,11 @@ internal static class CalibrationValues
             : throw new QuantizeException(ErrorCodes.InvalidOption, source, $"{setting} '{text}' must be WIDTHxHEIGHT, e.g. 224x224.");
     }
 
-    /// <summary>Three comma-separated numbers (per-channel mean or std); null when not given.</summary>
-    public static float[]? Triple(string? text, string setting, string source)
+    /// <summary>
+    /// Per-channel mean or std: one number for every channel, or three or four comma-separated ones (one per
+    /// channel of the model input); null when not given.
+    /// </summary>
+    public static float[]? ChannelValues(string? text, string setting, string source)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -82,9 +85,9 @@ internal static class CalibrationValues
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var values = new float[parts.Length];
         bool numbers = parts.Select((p, i) => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])).All(ok => ok);
-        return numbers && values.Length == 3
+        return numbers && values.Length is 1 or 3 or 4
             ? values
-            : throw new QuantizeException(ErrorCodes.InvalidOption, source, $"{setting} '{text}' must be three comma-separated numbers, e.g. 0.485,0.456,0.406.");
+            : throw new QuantizeException(ErrorCodes.InvalidOption, source, $"{setting} '{text}' must be one number for every channel or one per channel (3, or 4 with alpha), comma-separated, e.g. 0.485,0.456,0.406.");
     }
 
     /// <summary>A percentile in (0, 100].</summary>

@@ -70,6 +70,39 @@ public sealed class ImageAndTextReaderTests
     }
 
     [Fact]
+    public void A_four_channel_NHWC_input_gets_alpha_last_and_one_mean_and_std_apply_to_every_channel()
+    {
+        // MLSD's preprocessing, (pixel / 127.5) − 1 on an RGBA texture: opaque alpha becomes exactly 1.
+        var folder = RealModels.ScratchFolder("png-rgba");
+        WritePalettePng(folder);
+        var options = new ImagePreprocessing { Scale = 1f / 127.5f, Mean = [1f], Std = [1f] };
+        var tensor = Assert.Single(Read(TestModelCatalog.Identity(1, 2, 4, 4), folder, options, ".")).Inputs["x"];
+
+        Assert.Equal([1L, 2, 4, 4], tensor.Shape);
+        var values = Floats(tensor);
+        for (int p = 0; p < 8; p++)
+        {
+            Assert.Equal((Palette[p].Red / 127.5f) - 1f, values[(4 * p) + 0], 5);
+            Assert.Equal((Palette[p].Green / 127.5f) - 1f, values[(4 * p) + 1], 5);
+            Assert.Equal((Palette[p].Blue / 127.5f) - 1f, values[(4 * p) + 2], 5);
+            Assert.Equal(1f, values[(4 * p) + 3], 5);
+        }
+    }
+
+    [Fact]
+    public void Three_means_for_a_four_channel_input_are_refused_naming_the_channel_count()
+    {
+        var folder = RealModels.ScratchFolder("png-rgba-mean");
+        WritePalettePng(folder);
+        var options = new ImagePreprocessing { Mean = [0.5f, 0.5f, 0.5f] };
+
+        var error = Assert.Throws<QuantizeException>(() => Read(TestModelCatalog.Identity(1, 2, 4, 4), folder, options, "."));
+
+        Assert.Equal(ErrorCodes.InvalidOption, error.Code);
+        Assert.Contains("4 channels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Center_crop_cuts_the_middle_of_the_longer_side()
     {
         // 8×4: columns 0–3 red, 4–7 blue. Target 4×4: the shorter side already fits, so no resampling,

@@ -13,10 +13,10 @@ public enum ResizeMode
 /// <summary>The order of color channels the model expects.</summary>
 public enum ChannelOrder
 {
-    /// <summary>Red, green, blue (PyTorch/torchvision models).</summary>
+    /// <summary>Red, green, blue (PyTorch/torchvision models), then alpha where the model has a fourth channel.</summary>
     Rgb,
 
-    /// <summary>Blue, green, red (Caffe/OpenCV-trained models).</summary>
+    /// <summary>Blue, green, red (Caffe/OpenCV-trained models), then alpha where the model has a fourth channel.</summary>
     Bgr,
 }
 
@@ -33,7 +33,9 @@ public enum TensorLayout
 /// <summary>
 /// The declared preprocessing of calibration images: value = (pixel × <see cref="Scale"/> − mean[c]) / std[c],
 /// with pixel in 0..255 and c the model's channel index (so <see cref="Mean"/> and <see cref="Std"/> are in
-/// <see cref="ChannelOrder"/> order). Width, height and layout default to what the model's input declares.
+/// <see cref="ChannelOrder"/> order). A model input with 4 channels gets the image's alpha as the fourth
+/// (255 for an opaque photo), as exporters of RGBA texture models (Unity, tf2onnx) expect. Width, height
+/// and layout default to what the model's input declares.
 /// </summary>
 public sealed record ImagePreprocessing
 {
@@ -55,11 +57,11 @@ public sealed record ImagePreprocessing
     /// <summary>Multiplies each 0..255 pixel value first (1/255 maps to 0..1).</summary>
     public float Scale { get; init; } = 1f / 255f;
 
-    /// <summary>Per-channel mean subtracted after scaling.</summary>
-    public IReadOnlyList<float> Mean { get; init; } = [0f, 0f, 0f];
+    /// <summary>Mean subtracted after scaling: one per channel of the model input, or one for all.</summary>
+    public IReadOnlyList<float> Mean { get; init; } = [0f];
 
-    /// <summary>Per-channel standard deviation divided by last.</summary>
-    public IReadOnlyList<float> Std { get; init; } = [1f, 1f, 1f];
+    /// <summary>Standard deviation divided by last: one per channel of the model input, or one for all.</summary>
+    public IReadOnlyList<float> Std { get; init; } = [1f];
 
     /// <summary>The most pixels an image may claim (width × height in its header) before it is decoded; 100 megapixels by default.</summary>
     public long MaxPixels { get; init; } = DefaultMaxPixels;

@@ -15,6 +15,7 @@ internal sealed class ImageSampleReader
     private readonly int _width;
     private readonly int _height;
     private readonly TensorLayout _layout;
+    private readonly int _channels;
 
     public ImageSampleReader(IReadOnlyList<ModelInput> inputs, ImagePreprocessing? options, string source)
     {
@@ -28,19 +29,21 @@ internal sealed class ImageSampleReader
 
         _input = images[0];
         var dims = _input.Dims!;
-        _layout = _options.Layout ?? (dims[1] == 3 || dims[3] != 3 ? TensorLayout.Nchw : TensorLayout.Nhwc);
+        _layout = _options.Layout ?? (IsChannelCount(dims[1]) || !IsChannelCount(dims[3]) ? TensorLayout.Nchw : TensorLayout.Nhwc);
         var (h, w, c) = _layout == TensorLayout.Nchw ? (dims[2], dims[3], dims[1]) : (dims[1], dims[2], dims[3]);
-        if (c is long channels && channels != 3)
+        if (c is long channels && !IsChannelCount(channels))
         {
             throw new QuantizeException(ErrorCodes.CalibrationInputMismatch, source,
-                $"Model input '{_input.Name}' has {channels} channels in {_layout} layout; calibration images give 3 (declare the layout if it is the other one).");
+                $"Model input '{_input.Name}' has {channels} channels in {_layout} layout; calibration images give 3 (RGB) or 4 (RGBA) (declare the layout if it is the other one).");
         }
 
+        _channels = (int)(c ?? 3);
         _width = _options.Width ?? (int?)w ?? throw Missing("width", source);
         _height = _options.Height ?? (int?)h ?? throw Missing("height", source);
-        if (_width <= 0 || _height <= 0 || _options.Mean.Count != 3 || _options.Std.Count != 3 || _options.Std.Any(s => s == 0))
+        if (_width <= 0 || _height <= 0 || !FitsChannels(_options.Mean) || !FitsChannels(_options.Std) || _options.Std.Any(s => s == 0))
         {
-            throw new QuantizeException(ErrorCodes.InvalidOption, source, "Image preprocessing needs a positive size and three means and three non-zero standard deviations.");
+            throw new QuantizeException(ErrorCodes.InvalidOption, source,
+                $"Image preprocessing needs a positive size, and one mean and one non-zero standard deviation for every channel or one per channel: model input '{_input.Name}' has {_channels} channels.");
         }
     }
 
@@ -134,24 +137,32 @@ internal sealed class ImageSampleReader
     private CalibrationTensor Normalize(byte[] rgba)
     {
         int plane = _width * _height;
-        var values = new float[plane * 3];
-        // Model channel c takes RGBA component order[c].
-        ReadOnlySpan<int> order = _options.Channels == ChannelOrder.Rgb ? [0, 1, 2] : [2, 1, 0];
-        for (int c = 0; c < 3; c++)
+        int channels = _channels;
+        var values = new float[plane * channels];
+        // Model channel c takes RGBA component order[c]; alpha comes last in either order.
+        ReadOnlySpan<int> order = _options.Channels == ChannelOrder.Rgb ? [0, 1, 2, 3] : [2, 1, 0, 3];
+        for (int c = 0; c < channels; c++)
         {
-            float scale = _options.Scale / _options.Std[c];
-            float offset = -_options.Mean[c] / _options.Std[c];
+            float std = PerChannel(_options.Std, c);
+            float scale = _options.Scale / std;
+            float offset = -PerChannel(_options.Mean, c) / std;
             int component = order[c];
             for (int p = 0; p < plane; p++)
             {
                 float value = (rgba[(4 * p) + component] * scale) + offset;
-                values[_layout == TensorLayout.Nchw ? (c * plane) + p : (3 * p) + c] = value;
+                values[_layout == TensorLayout.Nchw ? (c * plane) + p : (channels * p) + c] = value;
             }
         }
 
-        long[] shape = _layout == TensorLayout.Nchw ? [1, 3, _height, _width] : [1, _height, _width, 3];
+        long[] shape = _layout == TensorLayout.Nchw ? [1, channels, _height, _width] : [1, _height, _width, channels];
         return CalibrationTensor.FromFloats(values, shape);
     }
+
+    private static bool IsChannelCount(long? dimension) => dimension is 3 or 4;
+
+    private bool FitsChannels(IReadOnlyList<float> values) => values.Count == 1 || values.Count == _channels;
+
+    private static float PerChannel(IReadOnlyList<float> values, int channel) => values.Count == 1 ? values[0] : values[channel];
 
     private QuantizeException Missing(string what, string source) =>
         new(ErrorCodes.InvalidOption, source, $"Model input '{_input.Name}' has a symbolic {what}; declare the calibration image {what}.");
