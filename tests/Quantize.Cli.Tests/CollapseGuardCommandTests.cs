@@ -39,4 +39,33 @@ public sealed class CollapseGuardCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Single(run.Stdout.Split('\n'), l => l.Contains("Collapse guard: every output's cosine to float is at least 0.90", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A real unseen mobile export: MLSD tiny (tf2onnx, depthwise MobileNetV2, NHWC RGBA) fed what its own first
+    /// ops expect (pixels 0–255, alpha 1), calibrated on 9 of the photos and judged on the other 9. Its line scores
+    /// pass through a non-maximum suppression (Equal against a MaxPool), which quantization breaks (scores cosine
+    /// ≈ 0.43 today, docs/passes.md): the default run must refuse it rather than ship it.
+    /// </summary>
+    [Fact]
+    public void Mlsd_tiny_whose_line_scores_collapse_is_refused_with_the_output_named_and_nothing_written()
+    {
+        var folder = RealModels.ScratchFolder("cli-mlsd");
+        var photos = RealPhotos.All;
+        var calibration = Directory.CreateDirectory(Path.Combine(folder, "calibration")).FullName;
+        var validation = Directory.CreateDirectory(Path.Combine(folder, "validation")).FullName;
+        for (int i = 0; i < photos.Count; i++)
+        {
+            File.Copy(photos[i], Path.Combine(i % 2 == 0 ? calibration : validation, Path.GetFileName(photos[i])));
+        }
+
+        var output = Path.Combine(folder, "mlsd.int8.onnx");
+        var run = CliProcess.Run(NpmModels.MlsdTiny, "-o", output, "-p", "int8", "--calibration-data", calibration, "--validation-data", validation,
+            "--scale", "1", "--mean", "0,0,0,254", "--std", "1", "--no-speed-check");
+
+        var text = run.Stdout + run.Stderr;
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error QNT0027:", text, StringComparison.Ordinal);
+        Assert.Contains("output 'scores'", text, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
 }
