@@ -73,7 +73,7 @@ internal sealed class Int4NodeRewriter
         if (candidate.Target == Int4Target.MatMul)
         {
             // B is [K, N] row-major; MatMulNBits quantizes each output column along K.
-            values = Transpose(values, candidate.Length, candidate.Rows);
+            values = MatrixTranspose.Of(values, candidate.Length, candidate.Rows);
         }
 
         return Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
@@ -193,17 +193,4 @@ internal sealed class Int4NodeRewriter
     private static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    private static float[] Transpose(float[] values, int rows, int columns)
-    {
-        var result = new float[values.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                result[((long)c * rows) + r] = values[((long)r * columns) + c];
-            }
-        }
-
-        return result;
-    }
 }

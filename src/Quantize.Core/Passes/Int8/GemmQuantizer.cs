@@ -1,4 +1,5 @@
 using System.Globalization;
+using Quantize.Core.Graph;
 using Quantize.Core.Onnx;
 
 namespace Quantize.Core.Passes.Int8;
@@ -24,16 +25,16 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
             return false;
         }
 
-        if (IntAttribute(node, "transA", 0) != 0)
+        if ((NodeAttributes.Find(node, "transA")?.I ?? 0) != 0)
         {
             rewrite.Skip(OpType, "transA=1 is left in float: the integer MatMul kernels take A as stored.");
             rewrite.Context.Result.Notes.Add($"Gemm '{Int8Rewrite.Stem(node)}' has transA=1 and stays float.");
             return false;
         }
 
-        bool transB = IntAttribute(node, "transB", 0) != 0;
-        float alpha = FloatAttribute(node, "alpha", 1f);
-        float beta = FloatAttribute(node, "beta", 1f);
+        bool transB = (NodeAttributes.Find(node, "transB")?.I ?? 0) != 0;
+        float alpha = NodeAttributes.Find(node, "alpha")?.F ?? 1f;
+        float beta = NodeAttributes.Find(node, "beta")?.F ?? 1f;
         int rows = (int)weight.Tensor.Dims[0];
         int columns = (int)weight.Tensor.Dims[1];
         int k = transB ? columns : rows;
@@ -105,10 +106,4 @@ internal sealed class GemmQuantizer : IDynamicOpQuantizer
 
         return result;
     }
-
-    private static long IntAttribute(NodeProto node, string name, long fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;
-
-    private static float FloatAttribute(NodeProto node, string name, float fallback) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.F : fallback;
 }

@@ -20,11 +20,21 @@ internal static class Int8Initializers
             rewrite.Fresh($"{weight.Name}{suffix}_scale"),
             rewrite.Fresh($"{weight.Name}{suffix}_zero_point"));
         long[] parameterDims = matrix.PerColumn ? [matrix.Scales.Length] : [];
+        Store(rewrite, weight, names, matrix, dims, parameterDims, zeroPointPerColumn ? parameterDims : []);
+        return names;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="matrix"/> under <paramref name="names"/> to the graph owning <paramref name="weight"/>:
+    /// the int8 values shaped <paramref name="dims"/>, the scales shaped <paramref name="scaleDims"/>, and
+    /// all-zero int8 zero points shaped <paramref name="zeroPointDims"/>.
+    /// </summary>
+    public static void Store(Int8Rewrite rewrite, ConstantWeight weight, QuantizedWeightNames names, QuantizedMatrix matrix, long[] dims, long[] scaleDims, long[] zeroPointDims)
+    {
         var store = rewrite.Weights;
         store.AddInitializer(weight.Owner, TensorValues.Create(names.Values, DataType.Int8, dims, matrix.Values));
-        store.AddInitializer(weight.Owner, TensorValues.FromFloats(names.Scale, parameterDims, matrix.Scales));
-        long[] zeroPointDims = zeroPointPerColumn ? parameterDims : [];
-        store.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.ZeroPoint, DataType.Int8, zeroPointDims, new sbyte[zeroPointPerColumn ? matrix.Scales.Length : 1]));
-        return names;
+        store.AddInitializer(weight.Owner, TensorValues.FromFloats(names.Scale, scaleDims, matrix.Scales));
+        int zeroPoints = (int)zeroPointDims.Aggregate(1L, (a, b) => a * b);
+        store.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.ZeroPoint, DataType.Int8, zeroPointDims, new sbyte[zeroPoints]));
     }
 }

@@ -1,6 +1,6 @@
 using Quantize.Core.Graph;
+using Quantize.Core.Numerics;
 using Quantize.Core.Onnx;
-using DataType = Quantize.Core.Onnx.TensorProto.Types.DataType;
 
 namespace Quantize.Core.Passes.Int8;
 
@@ -34,8 +34,8 @@ internal sealed class LstmQuantizer : IDynamicOpQuantizer
         int hidden = gateRows / Gates;
         bool shapesAgree = gateRows == Gates * hidden && hidden > 0
             && r.Tensor.Dims[0] == directions && r.Tensor.Dims[1] == gateRows && r.Tensor.Dims[2] == hidden
-            && directions == (StringAttribute(node, "direction") == "bidirectional" ? 2 : 1)
-            && (IntAttribute(node, "hidden_size") ?? hidden) == hidden;
+            && directions == (NodeAttributes.Find(node, "direction")?.S.ToStringUtf8() == "bidirectional" ? 2 : 1)
+            && (NodeAttributes.Find(node, "hidden_size")?.I ?? hidden) == hidden;
         if (!shapesAgree)
         {
             return Skip(node, rewrite, "its W, R, direction and hidden_size do not agree, so the model is left as exported");
@@ -46,7 +46,7 @@ internal sealed class LstmQuantizer : IDynamicOpQuantizer
 
         var fused = rewrite.NewNode("DynamicQuantizeLSTM", $"{Int8Rewrite.Stem(node)}_quant", FusedInputs(node, wNames, rNames), node.Output, Opsets.Microsoft);
         fused.Attribute.AddRange(node.Attribute.Select(a => a.Clone()));
-        if (fused.Attribute.FirstOrDefault(a => a.Name == "layout") is { } layoutZero)
+        if (NodeAttributes.Find(fused, "layout") is { } layoutZero)
         {
             // LSTM-14's attribute is not part of the contrib op's schema. It is 0 here: ONNX Runtime refuses to
             // load batch-first (layout=1) recurrent ops at all, and a model it cannot load is refused earlier.
@@ -91,7 +91,7 @@ internal sealed class LstmQuantizer : IDynamicOpQuantizer
         var scales = new float[directions * gateRows];
         for (int d = 0; d < directions; d++)
         {
-            var transposed = Transpose(values.Span.Slice(d * perDirection, perDirection), gateRows, columns);
+            var transposed = MatrixTranspose.Of(values.Span.Slice(d * perDirection, perDirection), gateRows, columns);
             var statistics = SymmetricWeights.Measure(transposed, columns, gateRows);
             var matrix = SymmetricWeights.Quantize(transposed, columns, gateRows, perColumn: true, statistics);
             matrix.Values.CopyTo(quantized, d * perDirection);
@@ -103,24 +103,8 @@ internal sealed class LstmQuantizer : IDynamicOpQuantizer
             rewrite.Fresh($"{weight.Name}_scale"),
             rewrite.Fresh($"{weight.Name}_zero_point"));
         long[] parameterDims = [directions, gateRows];
-        rewrite.Weights.AddInitializer(weight.Owner, TensorValues.Create(names.Values, DataType.Int8, [directions, columns, gateRows], quantized));
-        rewrite.Weights.AddInitializer(weight.Owner, TensorValues.FromFloats(names.Scale, parameterDims, scales));
-        rewrite.Weights.AddInitializer(weight.Owner, TensorValues.Create<sbyte>(names.ZeroPoint, DataType.Int8, parameterDims, new sbyte[scales.Length]));
+        Int8Initializers.Store(rewrite, weight, names, new QuantizedMatrix(quantized, scales), [directions, columns, gateRows], parameterDims, parameterDims);
         return names;
-    }
-
-    private static float[] Transpose(ReadOnlySpan<float> rowMajor, int rows, int columns)
-    {
-        var result = new float[rowMajor.Length];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                result[(j * rows) + i] = rowMajor[(i * columns) + j];
-            }
-        }
-
-        return result;
     }
 
     private static bool Skip(NodeProto node, Int8Rewrite rewrite, string reason)
@@ -129,10 +113,4 @@ internal sealed class LstmQuantizer : IDynamicOpQuantizer
         rewrite.Context.Result.Notes.Add($"LSTM '{Int8Rewrite.Stem(node)}': {reason}.");
         return false;
     }
-
-    private static long? IntAttribute(NodeProto node, string name) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : null;
-
-    private static string? StringAttribute(NodeProto node, string name) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.S.ToStringUtf8() : null;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Quantize.Core.Graph;
 using Quantize.Core.Numerics;
 using Quantize.Core.Onnx;
 using Quantize.Core.Passes.Int8;
@@ -24,7 +25,7 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
             return false;
         }
 
-        if (node.OpType == "Gemm" && Attribute(node, "transA")?.I is 1)
+        if (node.OpType == "Gemm" && NodeAttributes.Find(node, "transA")?.I is 1)
         {
             rewrite.Context.Result.Skipped.TryAdd("Gemm", "transA=1 stays float: QGemm reads A as stored.");
             return false;
@@ -65,10 +66,10 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
 
         // Gemm: fold alpha into the weight and beta into the bias, so the integer kernel sees alpha = beta = 1
         // and the bias scale is simply input_scale × weight_scale.
-        float alpha = Attribute(node, "alpha")?.F ?? 1f;
+        float alpha = NodeAttributes.Find(node, "alpha")?.F ?? 1f;
         if (node.OpType == "Gemm")
         {
-            float beta = Attribute(node, "beta")?.F ?? 1f;
+            float beta = NodeAttributes.Find(node, "beta")?.F ?? 1f;
             values = alpha == 1f ? values : [.. values.Select(v => v * alpha)];
             bias = bias is null || beta == 1f ? bias : [.. bias.Select(v => v * beta)];
         }
@@ -177,8 +178,8 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
         {
             "Conv" when rank >= 3 => 0,
             // Grouped ConvTranspose splits the output channels across axis 1 group by group; keep it per tensor.
-            "ConvTranspose" when rank >= 3 => (Attribute(node, "group")?.I ?? 1) == 1 ? 1 : PerTensorOnly,
-            "Gemm" when rank == 2 => Attribute(node, "transB")?.I is 1 ? 0 : 1,
+            "ConvTranspose" when rank >= 3 => (NodeAttributes.Find(node, "group")?.I ?? 1) == 1 ? 1 : PerTensorOnly,
+            "Gemm" when rank == 2 => NodeAttributes.Find(node, "transB")?.I is 1 ? 0 : 1,
             "MatMul" when rank >= 2 => rank - 1,
             _ => null,
         };
@@ -196,7 +197,6 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
         return values.All(float.IsFinite);
     }
 
-    private static AttributeProto? Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
 
     private static void RemoveAttributes(NodeProto node, params string[] names)
     {
