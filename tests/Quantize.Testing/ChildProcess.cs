@@ -6,10 +6,11 @@ namespace Quantize.Testing;
 public static class ChildProcess
 {
     /// <summary>Runs a program to completion, reading both streams concurrently; kills the whole process tree past <paramref name="timeout"/>.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(string program, string[] arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string program, string[] arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(program)
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

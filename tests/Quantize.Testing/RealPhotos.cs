@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Quantize.Testing;
 
 /// <summary>
@@ -26,6 +24,9 @@ public static class RealPhotos
     ];
 
     private static readonly Lazy<IReadOnlyList<string>> Photos = new(Fetch);
+
+    /// <summary>How long one apt-get or dpkg-deb call may take (the package is about 21 MB).</summary>
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>The cache folder; <c>QUANTIZE_PHOTOS_CACHE</c> overrides the default under the temp folder.</summary>
     public static string CacheFolder =>
@@ -55,12 +56,8 @@ public static class RealPhotos
         return [.. PhotoNames.Order(StringComparer.Ordinal).Select(n => Path.Combine(folder, n))];
     }
 
-    private static void Extract(string extracted)
-    {
-        // Work in a private folder and rename it into place, so a concurrent test process never sees half a package.
-        var work = Path.Combine(CacheFolder, "download-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(work);
-        try
+    private static void Extract(string extracted) =>
+        SharedCacheFolder.Fill(extracted, (work, content) =>
         {
             if (!TryRun("apt-get", ["download", Package], work, out var firstError))
             {
@@ -74,49 +71,19 @@ public static class RealPhotos
             }
 
             var deb = Directory.EnumerateFiles(work, "*.deb").Single();
-            var root = Path.Combine(work, "root");
-            if (!TryRun("dpkg-deb", ["-x", deb, root], work, out var extractError))
+            if (!TryRun("dpkg-deb", ["-x", deb, content], work, out var extractError))
             {
                 throw new InvalidOperationException($"Could not unpack {deb} with dpkg-deb: {extractError}");
             }
-
-            try
-            {
-                Directory.Move(root, extracted);
-            }
-            catch (IOException) when (Directory.Exists(extracted))
-            {
-                // Another process finished first; its copy is as good as ours.
-            }
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
-    }
+        });
 
     private static bool TryRun(string program, string[] arguments, string workingDirectory, out string? error)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         try
         {
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            error = process.ExitCode == 0 ? null : $"'{program} {string.Join(' ', arguments)}' exited with {process.ExitCode}: {stderr.Result.Trim()}";
-            return process.ExitCode == 0;
+            var (exitCode, _, stderr) = ChildProcess.Run(program, arguments, FetchTimeout, environment: null, workingDirectory);
+            error = exitCode == 0 ? null : $"'{program} {string.Join(' ', arguments)}' exited with {exitCode}: {stderr.Trim()}";
+            return exitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception e)
         {
