@@ -38,16 +38,16 @@ internal static class QualityArtifacts
     /// <summary>Copies a written report (HTML and Markdown) beside the cache entry being produced; the CLI's <c>--report</c> files go this way too.</summary>
     public static void SaveReport(string entryPath, string html, string markdown)
     {
-        var stem = CacheStem(entryPath);
-        File.Copy(html, stem + QualityReportWriter.Suffix + ".html", overwrite: true);
-        File.Copy(markdown, stem + QualityReportWriter.Suffix + ".md", overwrite: true);
+        var (savedHtml, savedMarkdown) = QualityReportWriter.PathsFor(CacheStem(entryPath));
+        File.Copy(html, savedHtml, overwrite: true);
+        File.Copy(markdown, savedMarkdown, overwrite: true);
     }
 
     /// <summary>Copies the report saved with an entry to <paramref name="html"/> and <paramref name="markdown"/>; false when the entry has none.</summary>
     public static bool RestoreReport(string entryPath, string html, string markdown)
     {
-        var stem = CacheStem(entryPath);
-        var saved = new[] { (stem + QualityReportWriter.Suffix + ".html", html), (stem + QualityReportWriter.Suffix + ".md", markdown) };
+        var (savedHtml, savedMarkdown) = QualityReportWriter.PathsFor(CacheStem(entryPath));
+        var saved = new[] { (savedHtml, html), (savedMarkdown, markdown) };
         if (!saved.All(s => File.Exists(s.Item1)))
         {
             return false;

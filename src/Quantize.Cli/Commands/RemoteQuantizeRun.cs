@@ -87,14 +87,8 @@ internal static class RemoteQuantizeRun
     }
 
     /// <summary>Where <c>--report</c> writes this model's report (QualityReportWriter's names), or null without it.</summary>
-    private static (string Html, string Markdown)? ReportPaths(QuantizeRequest request)
-    {
-        if (request.ReportDirectory is not { } directory)
-        {
-            return null;
-        }
-
-        var stem = Path.Combine(directory, Path.GetFileNameWithoutExtension(request.InputPath) + QualityReportWriter.Suffix);
-        return (stem + ".html", stem + ".md");
-    }
+    private static (string Html, string Markdown)? ReportPaths(QuantizeRequest request) =>
+        request.ReportDirectory is { } directory
+            ? QualityReportWriter.PathsFor(Path.Combine(directory, Path.GetFileNameWithoutExtension(request.InputPath)))
+            : null;
 }

@@ -12,6 +12,9 @@ public static class QualityReportWriter
     /// <summary>The file name suffix shared by both files, before the extension.</summary>
     public const string Suffix = ".quantize-report";
 
+    /// <summary>The two files' paths for <paramref name="stem"/> (a folder and model name, or a cache entry's stem).</summary>
+    public static (string HtmlPath, string MarkdownPath) PathsFor(string stem) => (stem + Suffix + ".html", stem + Suffix + ".md");
+
     /// <summary>Writes both files atomically into <paramref name="directory"/> (created when missing) and returns their full paths.</summary>
     /// <param name="report">What the quality check found.</param>
     /// <param name="directory">Where to write (the build's intermediate folder, or next to the CLI's output).</param>
@@ -28,9 +31,7 @@ public static class QualityReportWriter
             throw new ArgumentException($"'{modelName}' cannot be used in a file name.", nameof(modelName));
         }
 
-        var folder = Path.GetFullPath(directory);
-        var htmlPath = Path.Combine(folder, modelName + Suffix + ".html");
-        var markdownPath = Path.Combine(folder, modelName + Suffix + ".md");
+        var (htmlPath, markdownPath) = PathsFor(Path.Combine(Path.GetFullPath(directory), modelName));
         AtomicTextFile.Write(htmlPath, HtmlReport.Render(report, modelName));
         AtomicTextFile.Write(markdownPath, MarkdownReport.Render(report, modelName));
         return (htmlPath, markdownPath);
