@@ -136,18 +136,17 @@ internal sealed class QualityCheck
         {
             // Nothing to compare or time: the load check alone, without holding the float model in ONNX Runtime too.
             // Attempt skipped the engine's own; with the speed check on, CanTime's shape lookup was it.
-            if (!measureSpeed)
-            {
-                QuantizeEngine.VerifyLoads(quantizedPath, _inputPath);
-            }
-
             if (measureSpeed)
             {
                 NothingToTime(report);
             }
-            else if (Options.SpeedCheck is false)
+            else
             {
-                report.Notes.Add("The speed check was turned off.");
+                QuantizeEngine.VerifyLoads(quantizedPath, _inputPath);
+                if (Options.SpeedCheck is false)
+                {
+                    report.Notes.Add("The speed check was turned off.");
+                }
             }
 
             return report;
