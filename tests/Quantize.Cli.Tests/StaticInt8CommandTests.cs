@@ -96,10 +96,10 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
         var input = ModelFiles.Write(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
         var outputPath = Path.Combine(_folder, "cnn.int8.onnx");
 
-        var run = CliProcess.Run(input, "-o", outputPath, "-p", "int8", "--calibration-method", "entropy", "--per-tensor");
+        var run = CliProcess.Run(input, "-o", outputPath, "-p", "int8", "--calibration-method", "entropy", "--activation-type", "s8");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("Note: --calibration-method, --per-tensor apply only to static int8", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Note: --calibration-method, --activation-type apply only to static int8", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Calibration:", run.Stdout, StringComparison.Ordinal);
         var (model, _) = ModelReader.Load(outputPath);
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "QuantizeLinear");

@@ -50,12 +50,23 @@ public sealed class UsageTests
     }
 
     [Fact]
-    public void Non_numeric_block_size_is_a_usage_error()
+    public void Non_numeric_block_size_is_QNT0009_naming_the_option_as_typed()
     {
         var run = CliProcess.Run("model.onnx", "-o", "out.onnx", "--precision", "int4", "--block-size", "big");
 
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("big", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error QNT0009: --block-size 'big' is not an integer.", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_lists_every_setting_of_the_table_with_its_aliases()
+    {
+        var run = CliProcess.Run("quantize", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.All(
+            Quantize.Core.Settings.QuantizeSettings.All.SelectMany(s => s.Aliases.Select(a => a.Cli).Prepend(s.Cli)),
+            spelling => Assert.Contains($"  {spelling} ", run.Stdout.Replace(",", " ", StringComparison.Ordinal), StringComparison.Ordinal));
     }
 
     [Fact]

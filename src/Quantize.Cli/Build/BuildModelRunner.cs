@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Quantize.Cli.Output;
+using Quantize.Cli.Settings;
 using Quantize.Core;
 using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
@@ -8,6 +9,7 @@ using Quantize.Core.Evaluation;
 using Quantize.Core.Inspection;
 using Quantize.Core.Reporting;
 using Quantize.Core.Safety;
+using Quantize.Core.Settings;
 
 namespace Quantize.Cli.Build;
 
@@ -19,7 +21,8 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
     {
         InputFiles.RequireRegular(model.Source, "model file", ErrorCodes.ModelNotFound, model.Source);
 
-        var options = ModelSettings.Parse(model.Settings, model.Source);
+        var settings = SettingValues.FromMetadata(model.Settings, model.Source);
+        var options = SettingsReader.Options(settings);
         if (request.DesignTime)
         {
             WriteDesignTimeManifest(model, options);
@@ -31,15 +34,15 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         StaleStaging.SweepTemporaryFiles(Path.GetDirectoryName(Path.GetFullPath(model.OutputModel))!);
         var cache = new ModelCache(model.CacheDirectory);
         string? fingerprint = null;
-        var calibration = CalibrationSettings.Parse(model.Settings, options, model.Source, ProjectDirectory(model), (data, method) =>
+        var calibration = SettingsReader.Calibration(settings, options, ProjectDirectory(model), (data, method) =>
         {
             // Ranges are keyed by what they depend on (model, data, preprocessing, method), not by the quantizer
             // settings, so re-quantizing with other settings but the same data reuses them instead of calibrating.
             fingerprint = OnModel(model, () => CalibrationFingerprint.Compute(model.Source, data, method));
             return cache.RangesPath(fingerprint);
         });
-        var quality = QualitySettings.Parse(model.Settings, model.Source, ProjectDirectory(model), () => [.. ModelInspector.Inspect(model.Source).Outputs.Select(o => o.Name)]);
-        var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, options, fingerprint, QualitySettings.Canonical(quality, model.Source));
+        var quality = SettingsReader.Quality(settings, ProjectDirectory(model), () => [.. ModelInspector.Inspect(model.Source).Outputs.Select(o => o.Name)]);
+        var (key, sourceSha, sourceBytes) = CacheKey.Compute(model.Source, settings.Canonical(options.Precision, calibration is not null), fingerprint, CacheKey.QualityFacts(quality, model.Source));
         QuantizeResult? result = null;
         string? summary = null;
         var cacheWarnings = new List<Diagnostic>();

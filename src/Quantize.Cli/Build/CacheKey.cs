@@ -1,8 +1,12 @@
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Quantize.Core;
+using Quantize.Core.Calibration;
+using Quantize.Core.Evaluation;
 using Quantize.Core.Onnx;
+using Quantize.Core.Settings;
 
 namespace Quantize.Cli.Build;
 
@@ -21,8 +25,13 @@ internal static class CacheKey
         ?? "unknown";
 
     /// <summary>Computes the key (lowercase hex) and the source model's own SHA-256 (for the manifest).</summary>
-    /// <remarks><paramref name="quality"/> is the canonical quality-check settings (gates, validation data hash). <paramref name="calibration"/> is the <see cref="Core.Calibration.CalibrationFingerprint"/> of static INT8 (the data files' bytes, preprocessing and method), or null.</remarks>
-    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, QuantizeOptions options, string? calibration = null, string? quality = null)
+    /// <remarks>
+    /// <paramref name="settings"/> is the canonical settings text (<see cref="SettingValues.Canonical"/>).
+    /// <paramref name="calibration"/> is the <see cref="Core.Calibration.CalibrationFingerprint"/> of static INT8 (the data
+    /// files' bytes, preprocessing and method), or null. <paramref name="quality"/> is <see cref="QualityFacts"/>, or null
+    /// when nothing is checked.
+    /// </remarks>
+    public static (string Key, string SourceSha256, long SourceBytes) Compute(string sourcePath, string settings, string? calibration = null, string? quality = null)
     {
         using var key = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var (sourceSha, sourceBytes) = HashFile(sourcePath);
@@ -32,7 +41,7 @@ internal static class CacheKey
             Append(key, "external:" + Path.GetFileName(external), HashFile(external).Sha256);
         }
 
-        Append(key, "settings", ModelSettings.Canonical(options));
+        Append(key, "settings", settings);
         if (calibration is not null)
         {
             Append(key, "calibration", calibration);
@@ -45,6 +54,22 @@ internal static class CacheKey
 
         Append(key, "engine", EngineVersion);
         return (Convert.ToHexString(key.GetHashAndReset()).ToLowerInvariant(), sourceSha, sourceBytes);
+    }
+
+    /// <summary>
+    /// What the quality check does that no setting says directly, and what it compares on: whether outputs are compared
+    /// at all (the CLI decides from several settings), the layer chart (it changes the report stored with the entry, so a
+    /// run that wants it must not reuse one without), and the validation files by content, not by path.
+    /// </summary>
+    public static string QualityFacts(QualityCheckOptions quality, string modelPath)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"evaluate={quality.Evaluates},speed={quality.SpeedCheck},chart={quality.LayerChart}\n");
+        if (quality.ValidationData is { } validation)
+        {
+            text += $"validation={CalibrationFingerprint.Compute(modelPath, validation, new CalibrationOptions())}\n";
+        }
+
+        return text;
     }
 
     /// <summary>SHA-256 of a file, streamed, and its length.</summary>

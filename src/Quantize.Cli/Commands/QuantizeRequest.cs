@@ -9,6 +9,7 @@ namespace Quantize.Cli.Commands;
 /// <param name="InputPath">The float model.</param>
 /// <param name="OutputPath">Where the quantized model goes.</param>
 /// <param name="Options">The engine options.</param>
+/// <param name="CanonicalSettings">The settings as the cache key reads them (<see cref="Core.Settings.SettingValues.Canonical"/>).</param>
 /// <param name="Verify">Load the result in ONNX Runtime before reporting success.</param>
 /// <param name="Quiet">Print only warnings and errors.</param>
 /// <param name="Notes">Remarks about the request itself (options that do not apply to the precision...).</param>
@@ -20,6 +21,7 @@ internal sealed record QuantizeRequest(
     string InputPath,
     string OutputPath,
     QuantizeOptions Options,
+    string CanonicalSettings,
     bool Verify,
     bool Quiet,
     IReadOnlyList<string> Notes,

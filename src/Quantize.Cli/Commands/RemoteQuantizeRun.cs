@@ -23,8 +23,8 @@ internal static class RemoteQuantizeRun
     {
         OutputTarget.Check(request.InputPath, request.OutputPath);
         var fingerprint = request.Calibration is { } calibration ? CalibrationFingerprint.Compute(request.InputPath, calibration.Data, calibration.Options) : null;
-        var quality = request.Quality is { } check ? QualitySettings.Canonical(check, request.InputPath) : null;
-        var (key, _, _) = CacheKey.Compute(request.InputPath, request.Options, fingerprint, quality);
+        var quality = request.Quality is { } check ? CacheKey.QualityFacts(check, request.InputPath) : null;
+        var (key, _, _) = CacheKey.Compute(request.InputPath, request.CanonicalSettings, fingerprint, quality);
         var folder = Directory.CreateTempSubdirectory("quantize-remote-").FullName;
         try
         {

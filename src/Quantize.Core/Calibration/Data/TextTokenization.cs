@@ -11,7 +11,10 @@ public sealed record TextTokenization
     public required string VocabularyPath { get; init; }
 
     /// <summary>Most tokens per sample, [CLS] and [SEP] included.</summary>
-    public int MaxLength { get; init; } = 128;
+    public int MaxLength { get; init; } = DefaultMaxLength;
+
+    /// <summary>The default of <see cref="MaxLength"/>.</summary>
+    public const int DefaultMaxLength = 128;
 
     /// <summary>Lower-case text before tokenizing (uncased models).</summary>
     public bool LowerCase { get; init; } = true;
