@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Quantize.Shared;
 
 namespace Quantize.Build.Tasks;
 
@@ -174,26 +175,28 @@ public sealed class QuantizeModels : ToolTask
     internal string RequestJson()
     {
         var json = new StringBuilder();
-        json.Append("{\n  \"version\": 1, \"designTime\": ").Append(DesignTime ? "true" : "false").Append(", ");
-        json.AppendMember("onnxRuntimeVersion", OnnxRuntimeVersion ?? "").AppendMember("projectFile", BuildEngine?.ProjectFileOfTaskNode ?? "", last: true);
-        json.Append(",\n  \"remoteCache\": { ")
-            .AppendMember("url", RemoteCache ?? "")
-            .AppendMember("mode", RemoteCacheMode ?? "")
-            .AppendMember("tokenVariable", RemoteCacheTokenVariable ?? "")
-            .AppendMember("authScheme", RemoteCacheAuthScheme ?? "")
-            .AppendMember("claimTimeout", RemoteCacheClaimTimeout ?? "", last: true)
-            .Append(" },\n  \"models\": [\n");
+        json.Append("{\n  ").AppendString(RequestFields.Version).Append(": ").Append(RequestFields.CurrentVersion).Append(", ")
+            .AppendString(RequestFields.DesignTime).Append(": ").Append(DesignTime ? "true" : "false").Append(", ");
+        json.AppendMember(RequestFields.OnnxRuntimeVersion, OnnxRuntimeVersion ?? "").AppendMember(RequestFields.ProjectFile, BuildEngine?.ProjectFileOfTaskNode ?? "", last: true);
+        json.Append(",\n  ").AppendString(RequestFields.RemoteCache).Append(": { ")
+            .AppendMember(RequestFields.Url, RemoteCache ?? "")
+            .AppendMember(RequestFields.Mode, RemoteCacheMode ?? "")
+            .AppendMember(RequestFields.TokenVariable, RemoteCacheTokenVariable ?? "")
+            .AppendMember(RequestFields.AuthScheme, RemoteCacheAuthScheme ?? "")
+            .AppendMember(RequestFields.ClaimTimeout, RemoteCacheClaimTimeout ?? "", last: true)
+            .Append(" },\n  ").AppendString(RequestFields.Models).Append(": [\n");
         for (int i = 0; i < Models.Length; i++)
         {
             var model = Models[i];
             json.Append("    { ");
-            json.AppendMember("itemSpec", model.ItemSpec);
+            json.AppendMember(RequestFields.ItemSpec, model.ItemSpec);
             foreach (var (name, field) in Fields)
             {
                 json.AppendMember(field, model.GetMetadata(name));
             }
 
-            json.Append("\"embed\": ").Append(model.GetMetadata(ItemNames.Embed) == "true" ? "true" : "false").Append(", \"settings\": { ");
+            json.AppendString(RequestFields.Embed).Append(": ").Append(model.GetMetadata(ItemNames.Embed) == "true" ? "true" : "false")
+                .Append(", ").AppendString(RequestFields.Settings).Append(": { ");
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var first = true;
             foreach (var name in EngineMetadataNames)
@@ -215,18 +218,18 @@ public sealed class QuantizeModels : ToolTask
 
     private static readonly (string Metadata, string Field)[] Fields =
     [
-        (ItemNames.FullSource, "source"),
-        (ItemNames.ClassName, "className"),
-        (ItemNames.Namespace, "namespace"),
-        (ItemNames.LogicalName, "resourceName"),
-        (ItemNames.ModelFileName, "modelFileName"),
-        (ItemNames.OutputModel, "outputModel"),
-        (ItemNames.Manifest, "manifest"),
-        (ItemNames.DoneMarker, "doneMarker"),
-        (ItemNames.CacheDirectory, "cacheDirectory"),
-        (ItemNames.ProjectDirectory, "projectDirectory"),
-        (ItemNames.DependencyFile, "dependencyFile"),
-        (ItemNames.ReportHtml, "reportHtml"),
-        (ItemNames.ReportMarkdown, "reportMarkdown"),
+        (ItemNames.FullSource, RequestFields.Source),
+        (ItemNames.ClassName, RequestFields.ClassName),
+        (ItemNames.Namespace, RequestFields.Namespace),
+        (ItemNames.LogicalName, RequestFields.ResourceName),
+        (ItemNames.ModelFileName, RequestFields.ModelFileName),
+        (ItemNames.OutputModel, RequestFields.OutputModel),
+        (ItemNames.Manifest, RequestFields.Manifest),
+        (ItemNames.DoneMarker, RequestFields.DoneMarker),
+        (ItemNames.CacheDirectory, RequestFields.CacheDirectory),
+        (ItemNames.ProjectDirectory, RequestFields.ProjectDirectory),
+        (ItemNames.DependencyFile, RequestFields.DependencyFile),
+        (ItemNames.ReportHtml, RequestFields.ReportHtml),
+        (ItemNames.ReportMarkdown, RequestFields.ReportMarkdown),
     ];
 }

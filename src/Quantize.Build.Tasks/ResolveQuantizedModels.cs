@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Quantize.Shared;
 
 namespace Quantize.Build.Tasks;
 
@@ -74,7 +75,7 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
             var fullName = item.GetMetadata(ItemNames.Namespace) + "." + item.GetMetadata(ItemNames.ClassName);
             if (classes.TryGetValue(fullName, out var other))
             {
-                Error(item.GetMetadata(ItemNames.FullSource), "QNT0013",
+                Error(item.GetMetadata(ItemNames.FullSource), ErrorCodes.InvalidItem,
                     $"The QuantizedModel items '{other}' and '{model.ItemSpec}' both generate the class '{fullName.TrimStart('.')}'. Set a different ClassName or Namespace on one of them.");
                 continue;
             }
@@ -95,19 +96,19 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
     private TaskItem? Resolve(ITaskItem model)
     {
         var source = Path.GetFullPath(Path.Combine(ProjectDirectory, model.ItemSpec));
-        var precision = Precisions.Canonical(model.GetMetadata(ItemNames.Precision));
+        var precision = PrecisionSpellings.Canonical(model.GetMetadata(ItemNames.Precision));
         if (precision is null)
         {
             var written = model.GetMetadata(ItemNames.Precision);
-            Error(source, "QNT0003", string.IsNullOrWhiteSpace(written)
-                ? $"The QuantizedModel item '{model.ItemSpec}' has no Precision. Set Precision to one of: {Precisions.Accepted}."
-                : $"Unknown precision '{written}' on the QuantizedModel item '{model.ItemSpec}'. Use one of: {Precisions.Accepted}.");
+            Error(source, ErrorCodes.UnknownPrecision, string.IsNullOrWhiteSpace(written)
+                ? $"The QuantizedModel item '{model.ItemSpec}' has no Precision. Set Precision to one of: {PrecisionSpellings.Accepted}."
+                : $"Unknown precision '{written}' on the QuantizedModel item '{model.ItemSpec}'. Use one of: {PrecisionSpellings.Accepted}.");
             return null;
         }
 
         if (!File.Exists(source))
         {
-            Error(source, "QNT0001", $"The model file '{model.ItemSpec}' of a QuantizedModel item does not exist (looked for '{source}').");
+            Error(source, ErrorCodes.ModelNotFound, $"The model file '{model.ItemSpec}' of a QuantizedModel item does not exist (looked for '{source}').");
             return null;
         }
 
@@ -120,7 +121,7 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
         var ns = model.GetMetadata(ItemNames.Namespace).Trim();
         if (!Naming.IsIdentifier(className) || !Naming.IsNamespace(ns))
         {
-            Error(source, "QNT0013", $"ClassName '{className}' and Namespace '{ns}' of the QuantizedModel item '{model.ItemSpec}' must be a C# identifier and a dotted C# name (not a C# keyword).");
+            Error(source, ErrorCodes.InvalidItem, $"ClassName '{className}' and Namespace '{ns}' of the QuantizedModel item '{model.ItemSpec}' must be a C# identifier and a dotted C# name (not a C# keyword).");
             return null;
         }
 

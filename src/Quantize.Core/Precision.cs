@@ -16,32 +16,16 @@ public enum Precision
     Int4,
 }
 
-/// <summary>Parses precision names the way users write them (case-insensitive, with aliases).</summary>
+/// <summary>Parses precision names the way users write them (case-insensitive, with aliases; the shared <see cref="PrecisionSpellings"/>).</summary>
 public static class PrecisionNames
 {
-    /// <summary>The accepted names, for help text and error messages.</summary>
-    public const string Accepted = "fp16, bf16, int8, int4";
+    /// <summary>The accepted names, for help text and error messages: "fp16, bf16, int8, int4".</summary>
+    public static string Accepted { get; } = PrecisionSpellings.Accepted.ToLowerInvariant();
 
     /// <summary>Parses <paramref name="text"/>; false when it names no precision.</summary>
     public static bool TryParse(string? text, out Precision precision)
     {
-        switch (text?.Trim().ToLowerInvariant())
-        {
-            case "fp16" or "float16" or "half":
-                precision = Precision.Fp16;
-                return true;
-            case "bf16" or "bfloat16":
-                precision = Precision.Bf16;
-                return true;
-            case "int8" or "i8" or "int8dynamic":
-                precision = Precision.Int8;
-                return true;
-            case "int4" or "i4" or "int4weightonly":
-                precision = Precision.Int4;
-                return true;
-            default:
-                precision = default;
-                return false;
-        }
+        precision = default;
+        return PrecisionSpellings.Canonical(text) is { } name && Enum.TryParse(name, out precision);
     }
 }

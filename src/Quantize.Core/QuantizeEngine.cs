@@ -100,6 +100,30 @@ public static class QuantizeEngine
         return result;
     }
 
+    /// <summary>
+    /// The element type quantizing <paramref name="inputPath"/> with <paramref name="options"/> would give its float32
+    /// graph inputs and outputs, or null when their types stay as they are: the pass's own answer
+    /// (<see cref="IQuantizationPass.InterfaceType"/>), for design-time manifests that must match the real build's
+    /// without quantizing. Per-node overrides never change the interface.
+    /// </summary>
+    public static TensorProto.Types.DataType? InterfaceType(string inputPath, QuantizeOptions options, bool calibrated)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptions(options, inputPath);
+        var (model, _) = ModelReader.Load(inputPath);
+        NodeNames.AssignMissing(model);
+        var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
+        return PassRegistry.For(options.Precision, calibrated).InterfaceType(Context(model, inputPath, options, overrides, new QuantizeResult()));
+    }
+
+    /// <summary>What a pass works on: the model, the options, and the nodes left alone (exclusions and override selectors).</summary>
+    private static PassContext Context(ModelProto model, string inputPath, QuantizeOptions options, OverridePlan overrides, QuantizeResult result, ActivationRanges? ranges = null, ModelProto? preprocessed = null) =>
+        new(model, inputPath, options, NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath), result)
+        {
+            Ranges = ranges,
+            Preprocessed = preprocessed,
+        };
+
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
     private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed, QuantizeResult result, IProgress<string>? progress)
     {
@@ -107,10 +131,8 @@ public static class QuantizeEngine
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
         NodeNames.AssignMissing(model);
-
         var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
-        var excluded = NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath);
-        var context = new PassContext(model, inputPath, options, excluded, result) { Ranges = ranges, Preprocessed = preprocessed };
+        var context = Context(model, inputPath, options, overrides, result, ranges, preprocessed);
 
         progress?.Report($"quantizing to {options.Precision}");
         PassRegistry.For(options.Precision, ranges is not null).Run(context);

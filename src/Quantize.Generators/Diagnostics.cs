@@ -1,22 +1,18 @@
 using Microsoft.CodeAnalysis;
+using Quantize.Shared;
 
 namespace Quantize.Generators;
 
 /// <summary>
-/// The generator's diagnostics. QNT2xxx is the generator's range (QNT0xxx engine errors, QNT1xxx engine
-/// warnings); docs/cli.md's diagnostics table lists them all.
+/// The generator's diagnostics, with codes from the shared <see cref="ErrorCodes"/> (QNT2xxx is the generator's
+/// range); docs/build-integration.md's diagnostics table lists them.
 /// </summary>
 internal static class Diagnostics
 {
-    public const string InvalidManifestId = "QNT2001";
-    public const string UnsupportedSchemaId = "QNT2002";
-    public const string DuplicateClassId = "QNT2003";
-    public const string MissingRuntimeId = "QNT2004";
-
     private const string Category = "Quantize.Build";
 
     public static readonly DiagnosticDescriptor InvalidManifest = new(
-        InvalidManifestId,
+        ErrorCodes.InvalidManifest,
         "Invalid model manifest",
         "Model manifest '{0}' is invalid: {1}",
         Category,
@@ -24,7 +20,7 @@ internal static class Diagnostics
         isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor UnsupportedSchema = new(
-        UnsupportedSchemaId,
+        ErrorCodes.UnsupportedManifestSchema,
         "Unsupported model manifest version",
         "Model manifest '{0}': {1}",
         Category,
@@ -32,7 +28,7 @@ internal static class Diagnostics
         isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor DuplicateClass = new(
-        DuplicateClassId,
+        ErrorCodes.DuplicateClass,
         "Two models generate the same class",
         "Model manifest '{0}' generates class '{1}', which manifest '{2}' already generates; give one of the QuantizedModel items another ClassName or Namespace",
         Category,
@@ -40,7 +36,7 @@ internal static class Diagnostics
         isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor MissingRuntime = new(
-        MissingRuntimeId,
+        ErrorCodes.RuntimeNotReferenced,
         "Quantize.Runtime is not referenced",
         "The generated model wrappers need the Quantize.Runtime library, which this compilation does not reference; reference the Quantize.Runtime package (the Quantize.Build package brings it)",
         Category,
@@ -49,7 +45,7 @@ internal static class Diagnostics
 
     public static DiagnosticDescriptor For(string id) => id switch
     {
-        UnsupportedSchemaId => UnsupportedSchema,
+        ErrorCodes.UnsupportedManifestSchema => UnsupportedSchema,
         _ => InvalidManifest,
     };
 }

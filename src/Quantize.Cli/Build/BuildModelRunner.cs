@@ -25,7 +25,7 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         var options = SettingsReader.Options(settings);
         if (request.DesignTime)
         {
-            WriteDesignTimeManifest(model, options);
+            WriteDesignTimeManifest(model, options, SettingsReader.IsStatic(settings, options.Precision));
             return;
         }
 
@@ -119,19 +119,15 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
     }
 
     /// <summary>
-    /// IDE builds need the wrapper's shape, not the model: read the float model's inputs and outputs and apply
-    /// the only I/O change a precision makes (FP16/BF16 with KeepIoTypes=false turn float I/O into half types).
+    /// IDE builds need the wrapper's shape, not the model: the float model's inputs and outputs, with the element type
+    /// the precision's pass says it will give float ones (FP16/BF16 with KeepIoTypes=false, unless the model already is
+    /// in that precision), so the design-time manifest equals the real build's.
     /// </summary>
-    private void WriteDesignTimeManifest(BuildModelRequest model, QuantizeOptions options)
+    private void WriteDesignTimeManifest(BuildModelRequest model, QuantizeOptions options, bool calibrated)
     {
         var inspection = ModelInspector.Inspect(model.Source);
         var (sourceSha, sourceBytes) = CacheKey.HashFile(model.Source);
-        var ioType = (options.Precision, options.KeepIoTypes) switch
-        {
-            (Precision.Fp16, false) => "float16",
-            (Precision.Bf16, false) => "bfloat16",
-            _ => null,
-        };
+        var ioType = QuantizeEngine.InterfaceType(model.Source, options, calibrated) is { } type ? ElementTypes.Name((int)type) : null;
         IReadOnlyList<TensorSignature> Convert(IReadOnlyList<TensorSignature> tensors) =>
             ioType is null ? tensors : tensors.Select(t => t.ElementType == "float" ? t with { ElementType = ioType } : t).ToList();
 

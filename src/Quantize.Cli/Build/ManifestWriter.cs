@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Quantize.Core.Inspection;
+using Quantize.Shared;
 
 namespace Quantize.Cli.Build;
 
@@ -24,28 +25,28 @@ internal static class ManifestWriter
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteNumber("schemaVersion", 1);
-            json.WriteString("className", model.ClassName);
-            json.WriteString("namespace", model.Namespace);
-            json.WriteString("precision", precision);
+            json.WriteNumber(ManifestFields.SchemaVersion, ManifestFields.CurrentSchema);
+            json.WriteString(ManifestFields.ClassName, model.ClassName);
+            json.WriteString(ManifestFields.Namespace, model.Namespace);
+            json.WriteString(ManifestFields.Precision, precision);
             if (model.Embed)
             {
-                json.WriteString("resourceName", model.ResourceName);
+                json.WriteString(ManifestFields.ResourceName, model.ResourceName);
             }
             else
             {
-                json.WriteNull("resourceName");
+                json.WriteNull(ManifestFields.ResourceName);
             }
 
-            json.WriteString("modelFileName", model.ModelFileName);
-            json.WriteString("sourceFile", model.ItemSpec.Replace('\\', '/'));
-            json.WriteString("sourceSha256", facts.SourceSha256);
-            json.WriteString("outputSha256", facts.OutputSha256);
-            json.WriteNumber("bytesBefore", facts.BytesBefore);
-            json.WriteNumber("bytesAfter", facts.BytesAfter);
-            json.WriteBoolean("usesOrtExtensions", usesOrtExtensions);
-            WriteTensors(json, "inputs", inputs);
-            WriteTensors(json, "outputs", outputs);
+            json.WriteString(ManifestFields.ModelFileName, model.ModelFileName);
+            json.WriteString(ManifestFields.SourceFile, model.ItemSpec.Replace('\\', '/'));
+            json.WriteString(ManifestFields.SourceSha256, facts.SourceSha256);
+            json.WriteString(ManifestFields.OutputSha256, facts.OutputSha256);
+            json.WriteNumber(ManifestFields.BytesBefore, facts.BytesBefore);
+            json.WriteNumber(ManifestFields.BytesAfter, facts.BytesAfter);
+            json.WriteBoolean(ManifestFields.UsesOrtExtensions, usesOrtExtensions);
+            WriteTensors(json, ManifestFields.Inputs, inputs);
+            WriteTensors(json, ManifestFields.Outputs, outputs);
             json.WriteEndObject();
         }
 
@@ -59,9 +60,9 @@ internal static class ManifestWriter
         foreach (var tensor in tensors)
         {
             json.WriteStartObject();
-            json.WriteString("name", tensor.Name);
-            json.WriteString("elementType", tensor.ElementType);
-            json.WriteStartArray("shape");
+            json.WriteString(ManifestFields.Name, tensor.Name);
+            json.WriteString(ManifestFields.ElementType, tensor.ElementType);
+            json.WriteStartArray(ManifestFields.Shape);
             foreach (var dim in tensor.Shape ?? [])
             {
                 if (dim.Value is { } size)

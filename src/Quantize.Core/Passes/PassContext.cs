@@ -70,7 +70,7 @@ public sealed class PassContext
             return true;
         }
 
-        Result.Warnings.Add(new Diagnostics.Diagnostic(Diagnostics.ErrorCodes.NonFiniteWeight, ModelPath,
+        Result.Warnings.Add(new Diagnostics.Diagnostic(ErrorCodes.NonFiniteWeight, ModelPath,
             $"Weight '{tensor.Name}' holds NaN or infinite values; it stays float."));
         return false;
     }

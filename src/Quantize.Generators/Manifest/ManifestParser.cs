@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis.CSharp;
 using Quantize.Generators.Json;
+using Quantize.Shared;
 
 namespace Quantize.Generators.Manifest;
 
@@ -16,16 +17,14 @@ internal sealed record ManifestError(string DiagnosticId, string Message, int Li
 internal static class ManifestParser
 {
     /// <summary>The only schema version this generator reads.</summary>
-    public const int SchemaVersion = 1;
-
-    private static readonly string[] Precisions = ["Fp16", "Bf16", "Int8", "Int4"];
+    public const int SchemaVersion = ManifestFields.CurrentSchema;
 
     /// <summary>Parses a manifest. Never throws: every problem becomes a <see cref="ManifestError"/>.</summary>
     public static ParsedManifest Parse(string path, string? text)
     {
         if (text is null)
         {
-            return Fail(path, Diagnostics.InvalidManifestId, "The manifest could not be read", 0, 0);
+            return Fail(path, ErrorCodes.InvalidManifest, "The manifest could not be read", 0, 0);
         }
 
         try
@@ -35,11 +34,11 @@ internal static class ManifestParser
         }
         catch (UnsupportedVersionException e)
         {
-            return Fail(path, Diagnostics.UnsupportedSchemaId, e.Message, e.Line, e.Column);
+            return Fail(path, ErrorCodes.UnsupportedManifestSchema, e.Message, e.Line, e.Column);
         }
         catch (JsonException e)
         {
-            return Fail(path, Diagnostics.InvalidManifestId, e.Message, e.Line, e.Column);
+            return Fail(path, ErrorCodes.InvalidManifest, e.Message, e.Line, e.Column);
         }
     }
 
@@ -49,7 +48,7 @@ internal static class ManifestParser
     private static ModelManifest ReadModel(JsonValue root)
     {
         Require(root, JsonKind.Object, "The manifest must be a JSON object");
-        var version = Get(root, "schemaVersion");
+        var version = Get(root, ManifestFields.SchemaVersion);
         if (version.Kind != JsonKind.Number || version.Text != SchemaVersion.ToString(CultureInfo.InvariantCulture))
         {
             throw new UnsupportedVersionException(
@@ -58,35 +57,35 @@ internal static class ManifestParser
                 version.Column);
         }
 
-        var className = String(root, "className");
+        var className = String(root, ManifestFields.ClassName);
         if (!IsIdentifier(className))
         {
-            throw At(Get(root, "className"), $"'className' must be a C# identifier, but is '{className}'");
+            throw At(Get(root, ManifestFields.ClassName), $"'className' must be a C# identifier, but is '{className}'");
         }
 
-        var ns = String(root, "namespace");
+        var ns = String(root, ManifestFields.Namespace);
         if (ns.Length > 0 && !IsNamespace(ns))
         {
-            throw At(Get(root, "namespace"), $"'namespace' must be a dotted C# name or empty, but is '{ns}'");
+            throw At(Get(root, ManifestFields.Namespace), $"'namespace' must be a dotted C# name or empty, but is '{ns}'");
         }
 
-        var precisionValue = Get(root, "precision");
-        var precision = CanonicalPrecision(String(root, "precision"))
-            ?? throw At(precisionValue, $"'precision' must be one of {string.Join(", ", Precisions)}, but is '{precisionValue.Text}'");
+        var precisionValue = Get(root, ManifestFields.Precision);
+        var precision = PrecisionSpellings.Names.FirstOrDefault(p => string.Equals(p, String(root, ManifestFields.Precision), StringComparison.OrdinalIgnoreCase))
+            ?? throw At(precisionValue, $"'precision' must be one of {PrecisionSpellings.Accepted}, but is '{precisionValue.Text}'");
 
-        var resource = Get(root, "resourceName");
-        string? resourceName = resource.Kind == JsonKind.Null ? null : String(root, "resourceName");
-        var modelFileName = String(root, "modelFileName");
+        var resource = Get(root, ManifestFields.ResourceName);
+        string? resourceName = resource.Kind == JsonKind.Null ? null : String(root, ManifestFields.ResourceName);
+        var modelFileName = String(root, ManifestFields.ModelFileName);
         if (modelFileName.Length == 0)
         {
-            throw At(Get(root, "modelFileName"), "'modelFileName' must not be empty");
+            throw At(Get(root, ManifestFields.ModelFileName), "'modelFileName' must not be empty");
         }
 
-        var inputs = Tensors(root, "inputs");
-        var outputs = Tensors(root, "outputs");
+        var inputs = Tensors(root, ManifestFields.Inputs);
+        var outputs = Tensors(root, ManifestFields.Outputs);
         if (outputs.Count == 0)
         {
-            throw At(Get(root, "outputs"), "'outputs' must list at least one tensor");
+            throw At(Get(root, ManifestFields.Outputs), "'outputs' must list at least one tensor");
         }
 
         return new ModelManifest(
@@ -95,12 +94,12 @@ internal static class ManifestParser
             precision,
             resourceName,
             modelFileName,
-            String(root, "sourceFile"),
-            String(root, "sourceSha256"),
-            String(root, "outputSha256"),
-            Count(root, "bytesBefore"),
-            Count(root, "bytesAfter"),
-            OptionalBool(root, "usesOrtExtensions"),
+            String(root, ManifestFields.SourceFile),
+            String(root, ManifestFields.SourceSha256),
+            String(root, ManifestFields.OutputSha256),
+            Count(root, ManifestFields.BytesBefore),
+            Count(root, ManifestFields.BytesAfter),
+            OptionalBool(root, ManifestFields.UsesOrtExtensions),
             inputs,
             outputs);
     }
@@ -114,20 +113,20 @@ internal static class ManifestParser
         foreach (var item in array.Items)
         {
             Require(item, JsonKind.Object, $"Each entry of '{name}' must be an object");
-            var tensorName = String(item, "name");
+            var tensorName = String(item, ManifestFields.Name);
             if (tensorName.Length == 0)
             {
-                throw At(Get(item, "name"), $"A tensor in '{name}' has an empty name");
+                throw At(Get(item, ManifestFields.Name), $"A tensor in '{name}' has an empty name");
             }
 
             if (!names.Add(tensorName))
             {
-                throw At(Get(item, "name"), $"Tensor '{tensorName}' appears twice in '{name}'");
+                throw At(Get(item, ManifestFields.Name), $"Tensor '{tensorName}' appears twice in '{name}'");
             }
 
-            var typeName = String(item, "elementType");
+            var typeName = String(item, ManifestFields.ElementType);
             var type = ElementType.Find(typeName)
-                ?? throw At(Get(item, "elementType"), $"Tensor '{tensorName}' has element type '{typeName}', which is not one of {string.Join(", ", ElementType.Names)}");
+                ?? throw At(Get(item, ManifestFields.ElementType), $"Tensor '{tensorName}' has element type '{typeName}', which is not one of {string.Join(", ", ElementType.Names)}");
             tensors.Add(new TensorManifest(tensorName, type, Shape(item, tensorName)));
         }
 
@@ -136,7 +135,7 @@ internal static class ManifestParser
 
     private static EquatableArray<Dimension> Shape(JsonValue tensor, string tensorName)
     {
-        var shape = Get(tensor, "shape");
+        var shape = Get(tensor, ManifestFields.Shape);
         Require(shape, JsonKind.Array, $"The shape of tensor '{tensorName}' must be an array");
         var dims = ImmutableArray.CreateBuilder<Dimension>(shape.Items!.Count);
         foreach (var dim in shape.Items)
@@ -191,19 +190,6 @@ internal static class ManifestParser
             JsonKind.False => false,
             _ => throw At(value, $"'{name}' must be true or false, but is {Describe(value)}"),
         };
-    }
-
-    private static string? CanonicalPrecision(string value)
-    {
-        foreach (var p in Precisions)
-        {
-            if (string.Equals(p, value, StringComparison.OrdinalIgnoreCase))
-            {
-                return p;
-            }
-        }
-
-        return null;
     }
 
     private static bool IsIdentifier(string name) =>

@@ -64,7 +64,7 @@ public class EveryPassOnEveryModelTests
         {
             // Cast reads bfloat16 only from opset 13; the pass refuses rather than raising the opset.
             var error = Assert.Throws<Core.Diagnostics.QuantizeException>(() => QuantizeEngine.Quantize(input, first, new QuantizeOptions { Precision = precision }));
-            Assert.Equal(Core.Diagnostics.ErrorCodes.OpsetTooOld, error.Code);
+            Assert.Equal(ErrorCodes.OpsetTooOld, error.Code);
             Assert.False(File.Exists(first));
             return;
         }

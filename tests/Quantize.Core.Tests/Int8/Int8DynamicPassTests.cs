@@ -253,7 +253,7 @@ public class Int8DynamicPassTests
         var small = QuantizeModel(TestModelCatalog.Mlp(), new QuantizeOptions { Precision = Precision.Int8, MinElements = 10_000 });
         Assert.Empty(small.Result.QuantizedByOpType);
         Assert.Equal(2, Count(small.Model, "MatMul"));
-        Assert.Contains(small.Result.Warnings, w => w.Code == Diagnostics.ErrorCodes.NothingQuantized);
+        Assert.Contains(small.Result.Warnings, w => w.Code == ErrorCodes.NothingQuantized);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class Int8RealModelTests
 
         Assert.Empty(outcome.Result.QuantizedByOpType);
         Assert.Contains(outcome.Result.Notes, n => n.StartsWith("Conv left in float", StringComparison.Ordinal));
-        Assert.Contains(outcome.Result.Warnings, w => w.Code == Diagnostics.ErrorCodes.NothingQuantized);
+        Assert.Contains(outcome.Result.Warnings, w => w.Code == ErrorCodes.NothingQuantized);
         Assert.Equal(0, Count(outcome.Model, "MatMulInteger"));
         Assert.Equal(Count(ModelProto(RealModels.ResNet18Path), "Conv"), Count(outcome.Model, "Conv"));
     }

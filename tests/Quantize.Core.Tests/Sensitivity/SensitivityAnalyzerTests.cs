@@ -53,7 +53,7 @@ public class SensitivityAnalyzerTests(ITestOutputHelper output)
     {
         var (model, _) = SensitivityFixtures.FragileMlp("sensitivity-nodata");
         var error = Assert.Throws<Diagnostics.QuantizeException>(() => SensitivityAnalyzer.Analyze(model, new QuantizeOptions { Precision = Precision.Int8 }, Quality));
-        Assert.Equal(Diagnostics.ErrorCodes.EvaluationDataMissing, error.Code);
+        Assert.Equal(ErrorCodes.EvaluationDataMissing, error.Code);
     }
 
     private static void AssertFragileFirst(IReadOnlyList<LayerSensitivity> layers, string[] quantized)

@@ -28,12 +28,19 @@ public sealed class Bf16Pass : IQuantizationPass
     public Precision Precision => Precision.Bf16;
 
     /// <inheritdoc/>
+    public DataType? InterfaceType(PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Options.KeepIoTypes || IsAlreadyBf16(context, new Bf16Weights(context).FindEligible().Count) ? null : DataType.Bfloat16;
+    }
+
+    /// <inheritdoc/>
     public void Run(PassContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var weights = new Bf16Weights(context);
         var eligible = weights.FindEligible();
-        if (eligible.Count == 0 && ModelTensors.All(context.Model).Any(t => t.ElementType() == DataType.Bfloat16))
+        if (IsAlreadyBf16(context, eligible.Count))
         {
             context.Result.Unchanged = true;
             context.Result.Warnings.Add(new Diagnostic(ErrorCodes.AlreadyInPrecision, context.ModelPath,
@@ -65,4 +72,8 @@ public sealed class Bf16Pass : IQuantizationPass
             context.Result.Notes.Add($"{changed} float graph inputs/outputs are now bfloat16, cast to and from float32 at the boundary.");
         }
     }
+
+    /// <summary>No float32 weight left to convert and bfloat16 tensors present: a model this pass (or another tool) already converted.</summary>
+    private static bool IsAlreadyBf16(PassContext context, int eligible) =>
+        eligible == 0 && ModelTensors.All(context.Model).Any(t => t.ElementType() == DataType.Bfloat16);
 }

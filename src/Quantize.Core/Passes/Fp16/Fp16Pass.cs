@@ -30,6 +30,19 @@ public sealed class Fp16Pass : IQuantizationPass
     public Precision Precision => Precision.Fp16;
 
     /// <inheritdoc/>
+    public DataType? InterfaceType(PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Options.KeepIoTypes)
+        {
+            return null;
+        }
+
+        var plan = Fp16Plan.Create(context);
+        return HasFloat32Work(plan, plan.Main) ? DataType.Float16 : null;
+    }
+
+    /// <inheritdoc/>
     public void Run(PassContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -49,7 +49,7 @@ internal sealed class Int8Rewrite
         statistics = SymmetricWeights.Measure(values, values.Length / columns, columns);
         if (!statistics.AllFinite)
         {
-            Context.Result.Warnings.Add(new Diagnostics.Diagnostic(Diagnostics.ErrorCodes.NonFiniteWeight, Context.ModelPath,
+            Context.Result.Warnings.Add(new Diagnostics.Diagnostic(ErrorCodes.NonFiniteWeight, Context.ModelPath,
                 $"Weight '{weight.Name}' holds NaN or infinite values; it stays float."));
             return false;
         }

@@ -1,11 +1,12 @@
-namespace Quantize.Core.Diagnostics;
+namespace Quantize.Shared;
 
 /// <summary>
 /// The stable diagnostic codes of Quantize.Build. A code never changes meaning once released; the
 /// error table in docs/cli.md lists every one of them. Errors are QNT0xxx, warnings QNT1xxx,
-/// and QNT9999 marks an internal error (a defect to report).
+/// QNT2xxx the source generator's, and QNT9999 marks an internal error (a defect to report). One shared source
+/// file, compiled into the engine, the worker, the MSBuild tasks and the generator, so each raises a code by name.
 /// </summary>
-public static class ErrorCodes
+internal static class ErrorCodes
 {
     /// <summary>The model file does not exist or cannot be opened.</summary>
     public const string ModelNotFound = "QNT0001";
@@ -150,4 +151,16 @@ public static class ErrorCodes
 
     /// <summary>Warning: a remote cache entry was rejected (a file whose length or SHA-256 is not its digest's, or an entry this worker would not write); nothing of it is used and the model is quantized locally.</summary>
     public const string RemoteEntryRejected = "QNT1010";
+
+    /// <summary>(generator) A manifest is not valid JSON or breaks the schema.</summary>
+    public const string InvalidManifest = "QNT2001";
+
+    /// <summary>(generator) The manifest's schemaVersion is not the one this generator reads: generator and worker come from different packages.</summary>
+    public const string UnsupportedManifestSchema = "QNT2002";
+
+    /// <summary>(generator) Two manifests generate the same namespace.className.</summary>
+    public const string DuplicateClass = "QNT2003";
+
+    /// <summary>(generator) Manifests exist but the compilation does not reference Quantize.Runtime.</summary>
+    public const string RuntimeNotReferenced = "QNT2004";
 }
