@@ -68,7 +68,7 @@ public static class QuantizeEngine
         try
         {
             var stagedModel = Path.Combine(staging, Path.GetFileName(fullOutput));
-            result.BytesAfter = ModelWriter.Save(model.Value!, stagedModel);
+            result.BytesAfter = ModelWriter.Save(model.Value!, stagedModel, options.ExternalData);
             model.Value = null;
             if (verifyOutput)
             {
@@ -77,12 +77,7 @@ public static class QuantizeEngine
                 VerifyLoads(stagedModel, inputPath);
             }
 
-            if (File.Exists(stagedModel + ".data"))
-            {
-                File.Move(stagedModel + ".data", fullOutput + ".data", overwrite: true);
-            }
-
-            File.Move(stagedModel, fullOutput, overwrite: true);
+            ModelArtifact.Move(stagedModel, fullOutput);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

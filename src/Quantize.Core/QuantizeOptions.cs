@@ -1,5 +1,18 @@
 namespace Quantize.Core;
 
+/// <summary>When a written model keeps its weights in an external-data file beside it (<c>&lt;model&gt;.data</c>).</summary>
+public enum ExternalDataMode
+{
+    /// <summary>Only when the model would pass protobuf's 2 GiB limit (past <see cref="Onnx.ModelWriter.InlineLimitBytes"/> of weights).</summary>
+    Auto,
+
+    /// <summary>Always: every tensor of at least 1 KiB goes to the data file, page-aligned for memory mapping.</summary>
+    Always,
+
+    /// <summary>Never: one self-contained file; a model past the limit cannot be written (QNT0008).</summary>
+    Never,
+}
+
 /// <summary>Everything that decides how a model is quantized. Part of the build's cache key.</summary>
 public sealed record QuantizeOptions
 {
@@ -52,6 +65,9 @@ public sealed record QuantizeOptions
 
     /// <summary>INT4: emit standard ONNX (int4 initializer + block-wise DequantizeLinear, opset 21) instead of MatMulNBits.</summary>
     public bool StandardOnnxInt4 { get; init; }
+
+    /// <summary>Where the written model's weights go: inline, or an external-data file beside it (default: only when too large to inline).</summary>
+    public ExternalDataMode ExternalData { get; init; }
 
     /// <summary>
     /// INT8 static (QDQ), used when activation ranges are given: per-channel weights (default on), activation

@@ -24,15 +24,7 @@ internal sealed class StagedOutput : IDisposable
     public string ModelPath { get; }
 
     /// <summary>Moves the staged model (and its external data) over the output.</summary>
-    public void MoveIntoPlace()
-    {
-        if (File.Exists(ModelPath + ".data"))
-        {
-            File.Move(ModelPath + ".data", _outputPath + ".data", overwrite: true);
-        }
-
-        File.Move(ModelPath, _outputPath, overwrite: true);
-    }
+    public void MoveIntoPlace() => Onnx.ModelArtifact.Move(ModelPath, _outputPath);
 
     /// <summary>Deletes the staging folder and anything left in it.</summary>
     public void Dispose()

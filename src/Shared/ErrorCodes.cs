@@ -111,6 +111,12 @@ internal static class ErrorCodes
     public const string QuantizationCollapsed = "QNT0027";
 
     /// <summary>
+    /// A build asked to embed a model that keeps its weights in an external-data file (ExternalData, or a model past
+    /// the 2 GiB inline limit): a resource is one file, so the item needs <c>Embed="false"</c>.
+    /// </summary>
+    public const string ExternalDataNotEmbeddable = "QNT0028";
+
+    /// <summary>
     /// An unexpected failure inside Quantize.Build (a defect, not bad input). Front doors print it as a
     /// canonical error line instead of a stack trace; please report it with the model.
     /// </summary>

@@ -7,6 +7,7 @@ using Quantize.Core.Calibration;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Evaluation;
 using Quantize.Core.Inspection;
+using Quantize.Core.Onnx;
 using Quantize.Core.Reporting;
 using Quantize.Core.Safety;
 using Quantize.Core.Settings;
@@ -80,7 +81,17 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
             throw new QuantizeException(ErrorCodes.OnnxRuntimeTooOld, model.Source, tooOld);
         }
 
+        if (model.Embed && ModelArtifact.DataFiles(entry).Count > 0)
+        {
+            throw new QuantizeException(ErrorCodes.ExternalDataNotEmbeddable, model.Source,
+                $"The quantized model keeps its weights in an external-data file ({(options.ExternalData == ExternalDataMode.Always ? "ExternalData=\"Always\"" : "it is too large to be one file")}), and an embedded resource is one file. Set Embed=\"false\" on the item: the model and its data are then copied beside the app and the generated class loads them from there.");
+        }
+
         long outputBytes = new FileInfo(entry).Length;
+        // Data files first: the model names them, so it must not arrive without them.
+        var dataFiles = FileUpdate.CopyDataFiles(entry, model.OutputModel);
+        outputBytes += dataFiles.Sum(f => new FileInfo(f).Length);
+        WriteDataList(model, dataFiles);
         bool copied = FileUpdate.CopyIfChanged(entry, model.OutputModel, outputSha);
         bool manifestChanged = ManifestWriter.Write(
             model,
@@ -140,6 +151,28 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
             UsesOrtExtensions(inspection));
         console.Out.WriteLine($"Quantize.Build: {model.ClassName} ({model.ItemSpec}): design-time manifest {(changed ? "updated" : "unchanged")}");
     }
+
+    /// <summary>
+    /// Records the output's external-data files in <c>&lt;OutputModel&gt;.data.txt</c> (one path a line; empty without),
+    /// which the targets read to copy them beside the app and to let <c>dotnet clean</c> remove them. Data files the
+    /// previous list named and this one does not (an earlier cache key's) are deleted, so obj/ does not collect them.
+    /// </summary>
+    private static void WriteDataList(BuildModelRequest model, IReadOnlyList<string> dataFiles)
+    {
+        var list = DataListPath(model);
+        if (File.Exists(list))
+        {
+            foreach (var stale in File.ReadAllLines(list).Where(l => l.Length > 0).Except(dataFiles, StringComparer.Ordinal))
+            {
+                File.Delete(stale);
+            }
+        }
+
+        FileUpdate.WriteIfChanged(list, System.Text.Encoding.UTF8.GetBytes(string.Concat(dataFiles.Select(f => f + "\n"))));
+    }
+
+    /// <summary>The list of the output's external-data files (see <see cref="WriteDataList"/>).</summary>
+    internal static string DataListPath(BuildModelRequest model) => model.OutputModel + ".data.txt";
 
     private static string ProjectDirectory(BuildModelRequest model) =>
         model.ProjectDirectory.Length > 0 ? model.ProjectDirectory : Path.GetDirectoryName(model.Source)!;

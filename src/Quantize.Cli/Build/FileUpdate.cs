@@ -33,6 +33,29 @@ internal static class FileUpdate
         return true;
     }
 
+    /// <summary>
+    /// Copies the external-data files of the model at <paramref name="source"/> (a cache entry) beside
+    /// <paramref name="destination"/>, under the names the model records; returns their paths there. Entry data files
+    /// are named after the cache key, so a file of the same name and size already there holds the same bytes.
+    /// </summary>
+    public static IReadOnlyList<string> CopyDataFiles(string source, string destination)
+    {
+        var copies = new List<string>();
+        foreach (var (from, to) in Core.Onnx.ModelArtifact.DataFilesAt(source, destination))
+        {
+            if (!File.Exists(to) || new FileInfo(to).Length != new FileInfo(from).Length)
+            {
+                var temporary = $"{to}.{Core.Safety.StaleStaging.OwnerTag()}.tmp";
+                File.Copy(from, temporary, overwrite: true);
+                File.Move(temporary, to, overwrite: true);
+            }
+
+            copies.Add(to);
+        }
+
+        return copies;
+    }
+
     /// <summary>Creates or touches a marker file (its timestamp is what matters).</summary>
     public static void Touch(string path)
     {

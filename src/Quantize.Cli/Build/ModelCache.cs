@@ -1,3 +1,5 @@
+using Quantize.Core.Onnx;
+
 namespace Quantize.Cli.Build;
 
 /// <summary>
@@ -38,8 +40,9 @@ internal sealed class ModelCache(string directory)
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
-        // Temporary files of other keys whose producer died (a killed build) would otherwise stay forever.
+        // Temporary files and staging folders of other keys whose producer died (a killed build) would otherwise stay forever.
         Core.Safety.StaleStaging.SweepTemporaryFiles(Path.GetDirectoryName(entry)!);
+        Core.Safety.StaleStaging.Sweep(Path.GetDirectoryName(entry)!);
         using (AcquireLock(entry + ".lock", cancellation))
         {
             // Whoever held the lock before us may have produced (or repaired) it.
@@ -62,17 +65,30 @@ internal sealed class ModelCache(string directory)
                 File.Delete(leftover);
             }
 
-            var temporary = Path.Combine(Path.GetDirectoryName(entry)!, $"{key}.{Core.Safety.StaleStaging.OwnerTag()}.tmp");
+            // The model is written under its entry's own name in a private folder, so the external-data file it
+            // records is <key>.onnx.data: a side file of the key like the others, listed in the digest.
+            var folder = Path.GetDirectoryName(entry)!;
+            var staging = Path.Combine(folder, Core.Safety.StaleStaging.NewName(".quantize-staging-"));
+            var temporary = Path.Combine(staging, Path.GetFileName(entry));
             string sha256;
             try
             {
+                Directory.CreateDirectory(staging);
                 produce(temporary);
+                foreach (var (from, to) in ModelArtifact.DataFilesAt(temporary, entry))
+                {
+                    File.Move(from, to, overwrite: true);
+                }
+
                 sha256 = CacheEntryDigest.Write(entry, temporary);
                 Publish(temporary, entry);
             }
             finally
             {
-                File.Delete(temporary);
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
             }
 
             return new CacheLookup(entry, false, sha256, TimeSpan.Zero);

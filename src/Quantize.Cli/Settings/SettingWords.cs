@@ -41,6 +41,16 @@ internal static class SettingWords
         var text => throw Unknown(values, QuantizeSettings.Int4Format, text, "matmulnbits or qdq"),
     };
 
+    /// <summary>auto, always or never.</summary>
+    public static ExternalDataMode? ExternalData(SettingValues values) => Word(values, QuantizeSettings.ExternalData) switch
+    {
+        null => null,
+        "auto" => ExternalDataMode.Auto,
+        "always" => ExternalDataMode.Always,
+        "never" => ExternalDataMode.Never,
+        var text => throw Unknown(values, QuantizeSettings.ExternalData, text, "auto, always or never"),
+    };
+
     /// <summary>stretch or crop (also center-crop, centercrop).</summary>
     public static ResizeMode? Resize(SettingValues values) => Word(values, QuantizeSettings.ResizeMode) switch
     {

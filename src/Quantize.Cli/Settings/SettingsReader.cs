@@ -36,6 +36,7 @@ internal static class SettingsReader
             Symmetric = values.Bool(S.Symmetric) ?? defaults.Symmetric,
             AccuracyLevel = (int?)values.Integer(S.AccuracyLevel) ?? defaults.AccuracyLevel,
             StandardOnnxInt4 = SettingWords.StandardOnnxInt4(values) ?? defaults.StandardOnnxInt4,
+            ExternalData = SettingWords.ExternalData(values) ?? defaults.ExternalData,
             Static = staticDefaults with { PerChannel = perChannel, ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType },
         };
     }

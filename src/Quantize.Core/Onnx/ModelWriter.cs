@@ -14,12 +14,20 @@ public static class ModelWriter
     /// Protobuf messages cannot exceed 2 GiB. Past this total of tensor bytes, large tensors go to an
     /// external-data file beside the model (named after it, with a <c>.data</c> suffix).
     /// </summary>
-    internal const long InlineLimitBytes = 1_800_000_000;
+    public const long InlineLimitBytes = 1_800_000_000;
 
     private const int ExternalTensorMinBytes = 1024;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>; returns the bytes written (all files).</summary>
     public static long Save(ModelProto model, string path) => Save(model, path, InlineLimitBytes);
+
+    /// <summary>As <see cref="Save(ModelProto, string)"/>, with the weights where <paramref name="mode"/> says.</summary>
+    public static long Save(ModelProto model, string path, ExternalDataMode mode) => mode switch
+    {
+        ExternalDataMode.Always => Save(model, path, inlineLimitBytes: -1),
+        ExternalDataMode.Never => Save(model, path, inlineLimitBytes: long.MaxValue),
+        _ => Save(model, path, InlineLimitBytes),
+    };
 
     /// <summary>As <see cref="Save(ModelProto, string)"/> with an explicit inline limit (tests use a small one).</summary>
     internal static long Save(ModelProto model, string path, long inlineLimitBytes)

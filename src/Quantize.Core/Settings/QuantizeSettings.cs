@@ -97,6 +97,14 @@ public static class QuantizeSettings
         Help = "`MatMulNBits` (ONNX Runtime's fused contrib op) or `Qdq` (standard ONNX int4 initializers behind block-wise `DequantizeLinear`, opset 21).",
     };
 
+    /// <summary>Where the written model's weights go.</summary>
+    public static readonly Setting ExternalData = new()
+    {
+        Name = "ExternalData", Kind = SettingKind.Text, Scope = SettingScope.Model,
+        Cli = "--external-data", ValueName = "auto|always|never", Default = Options.ExternalData.ToString(),
+        Help = "Where the written model's weights go: `Auto` inline unless the model would pass protobuf's 2 GiB limit, `Always` into a `.data` file beside the model (page-aligned, memory-mappable), `Never` inline. A build with external data needs `Embed=\"false\"`.",
+    };
+
     /// <summary>Static INT8 calibration files.</summary>
     public static readonly Setting CalibrationData = new()
     {
@@ -297,7 +305,7 @@ public static class QuantizeSettings
     /// <summary>Every setting, in the order help and docs list them.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format,
+        Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, ExternalData,
         CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
