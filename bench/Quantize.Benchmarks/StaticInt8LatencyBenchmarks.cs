@@ -32,7 +32,7 @@ public class StaticInt8LatencyBenchmarks : SessionLatencyBenchmark
         if (Variant == "Int8Static")
         {
             path = Path.Combine(BenchmarkModels.Folder, $"{Model}.int8-static.onnx");
-            CalibratedQuantizer.Quantize(floatPath, path, new QuantizeOptions { Precision = Precision.Int8 }, calibration, new CalibrationOptions());
+            Quantizer.Run(new QuantizeJob { InputPath = floatPath, OutputPath = path, Options = new QuantizeOptions { Precision = Precision.Int8 }, Calibration = new CalibrationSetup(calibration, new CalibrationOptions()) });
         }
 
         var (model, _) = Core.Onnx.ModelReader.Load(floatPath);

@@ -15,7 +15,7 @@ namespace Quantize.Core;
 /// Ranges can be kept in a JSON file stamped with a <see cref="CalibrationFingerprint"/>: a later run with
 /// the same model, data, preprocessing and method loads them instead of calibrating again.
 /// </summary>
-public static class CalibratedQuantizer
+internal static class CalibratedQuantizer
 {
     /// <summary>
     /// Calibrates <paramref name="inputPath"/> on <paramref name="data"/> and writes its static INT8 (QDQ) form

@@ -12,7 +12,7 @@ namespace Quantize.Core;
 /// output is written only when every gate passes; a failure is QNT0018 and leaves the output path as it was.
 /// Measuring opens the quantized model in ONNX Runtime, which is also the check that it loads (QNT0011).
 /// </summary>
-public static class CheckedQuantizer
+internal static class CheckedQuantizer
 {
     /// <summary>
     /// Quantizes <paramref name="inputPath"/> into <paramref name="outputPath"/> and checks the result; the

@@ -51,9 +51,15 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         var layered = Remote.LayeredCache.GetOrCreate(cache, remote, key, model.Source, cacheWarnings, console.Out,
             temporary =>
             {
-                result = OnModel(model, () => WithReportPath(model, () => CheckedQuantizer.Quantize(model.Source, temporary, options, quality,
-                    calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
-                    progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
+                var job = new QuantizeJob
+                {
+                    InputPath = model.Source,
+                    OutputPath = temporary,
+                    Options = options,
+                    Calibration = calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
+                    Quality = quality,
+                };
+                result = OnModel(model, () => WithReportPath(model, () => Quantizer.Run(job, progress: null, measured: report => QualityArtifacts.WriteToOutputs(model, report))));
                 summary = QualitySummaryLine.Format($"{model.ClassName} ({model.ItemSpec})", result.Quality!);
                 QualityArtifacts.SaveToCache(model, cache.EntryPath(key), summary);
                 CachedWarnings.Save(cache.EntryPath(key), result.Warnings);

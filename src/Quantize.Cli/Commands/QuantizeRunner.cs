@@ -25,15 +25,16 @@ internal static class QuantizeRunner
     private static QuantizeResult Quantize(QuantizeRequest request, string outputPath, CliConsole console)
     {
         using var progress = PhaseProgress.Create(console, request.Quiet, Path.GetFileName(request.InputPath));
-        return (request.Quality, request.Calibration) switch
+        var job = new QuantizeJob
         {
-            ({ } quality, var calibration) => CheckedQuantizer.Quantize(request.InputPath, outputPath, request.Options, quality,
-                calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath),
-                progress, measured: report => Measured(report, request, console)),
-            (null, { } calibration) => CalibratedQuantizer.Quantize(request.InputPath, outputPath, request.Options, calibration.Data, calibration.Options,
-                calibration.RangesCachePath, progress, request.Verify),
-            _ => QuantizeEngine.Quantize(request.InputPath, outputPath, request.Options, progress, request.Verify),
+            InputPath = request.InputPath,
+            OutputPath = outputPath,
+            Options = request.Options,
+            Calibration = request.Calibration is { } calibration ? new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath) : null,
+            Quality = request.Quality,
+            Verify = request.Verify,
         };
+        return Quantizer.Run(job, progress, measured: report => Measured(report, request, console));
     }
 
     /// <summary>
