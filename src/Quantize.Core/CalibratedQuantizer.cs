@@ -37,19 +37,35 @@ internal static class CalibratedQuantizer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(calibration);
-        if (options.Precision != Precision.Int8)
+        if (!Uses(options))
         {
-            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 only, not {options.Precision}.");
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 (static) and to INT4 with Int4Method=Gptq only, not {options.Precision}{(options.Precision == Precision.Int4 ? " with round to nearest" : "")}.");
         }
 
         OutputTarget.Check(inputPath, outputPath);
-        return Quantize(inputPath, outputPath, options, Calibrate(inputPath, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
+        return Quantize(inputPath, outputPath, options, Calibrate(inputPath, options, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
     }
 
-    /// <summary>Obtains the ranges once (calibrating, or loading saved ones), for quantizing several times with different exclusions.</summary>
-    internal static CalibratedRanges Calibrate(string inputPath, CalibrationSetup setup, IProgress<string>? progress)
+    /// <summary>True when <paramref name="options"/> quantize with calibration data: INT8 (static) and INT4 with GPTQ.</summary>
+    public static bool Uses(QuantizeOptions options) =>
+        options.Precision == Precision.Int8 || (options.Precision == Precision.Int4 && options.Int4Method == Int4Method.Gptq);
+
+    /// <summary>
+    /// Obtains what calibration gives once (static INT8's ranges, calibrating or loading saved ones; INT4 GPTQ's
+    /// Hessians), for quantizing several times with different exclusions.
+    /// </summary>
+    internal static CalibratedRanges Calibrate(string inputPath, QuantizeOptions options, CalibrationSetup setup, IProgress<string>? progress)
     {
         var clock = Stopwatch.StartNew();
+        if (options.Precision == Precision.Int4)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"collecting GPTQ statistics ({ExpectedSamples(setup.Data)} samples)"));
+            var (model, _) = Onnx.ModelReader.Load(inputPath);
+            var (hessians, observed) = HessianCollector.Collect(model, inputPath, setup.Data);
+            return new CalibratedRanges(null, new CalibrationReport("GPTQ (XᵀX of each MatMul input)", observed, clock.Elapsed, false, null),
+                FewSamplesWarning(inputPath, observed, setup.Options), null, hessians);
+        }
+
         var (ranges, preprocessed, samples, reused, warnings) = ObtainRanges(inputPath, setup.Data, setup.Options, setup.RangesCachePath, setup.Fingerprint, progress);
         return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings, preprocessed);
     }
@@ -59,7 +75,7 @@ internal static class CalibratedQuantizer
         IProgress<string>? progress, bool verifyOutput)
     {
         // The first attempt takes the model calibration pre-processed; a later one (mixed precision) pre-processes again.
-        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, calibrated.Ranges, calibrated.TakePreprocessed(), progress, verifyOutput);
+        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, calibrated.Ranges, calibrated.TakePreprocessed(), progress, verifyOutput, calibrated.Hessians);
         result.Calibration = calibrated.Report;
         result.Warnings.InsertRange(0, calibrated.Warnings);
         result.Elapsed += calibrated.Report.Elapsed;

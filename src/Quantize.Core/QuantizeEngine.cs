@@ -47,7 +47,7 @@ public static class QuantizeEngine
     /// it), so ONNX Runtime does not load and optimize the model a second time.
     /// </summary>
     internal static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed,
-        IProgress<string>? progress, bool verifyOutput)
+        IProgress<string>? progress, bool verifyOutput, IReadOnlyDictionary<string, double[]>? hessians = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptions(options, inputPath);
@@ -56,7 +56,7 @@ public static class QuantizeEngine
 
         // Held in a box so it can be released before verification: ONNX Runtime then loads the result into
         // memory our parsed model no longer occupies, and peak memory is the larger phase, not the sum.
-        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, preprocessed, result, progress));
+        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, preprocessed, hessians, result, progress));
 
         progress?.Report("writing");
         // Write into a private staging folder beside the output (same volume, so the final moves are
@@ -112,22 +112,24 @@ public static class QuantizeEngine
     }
 
     /// <summary>What a pass works on: the model, the options, and the nodes left alone (exclusions and override selectors).</summary>
-    private static PassContext Context(ModelProto model, string inputPath, QuantizeOptions options, OverridePlan overrides, QuantizeResult result, ActivationRanges? ranges = null, ModelProto? preprocessed = null) =>
+    private static PassContext Context(ModelProto model, string inputPath, QuantizeOptions options, OverridePlan overrides, QuantizeResult result,
+        ActivationRanges? ranges = null, ModelProto? preprocessed = null, IReadOnlyDictionary<string, double[]>? hessians = null) =>
         new(model, inputPath, options, NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath), result)
         {
             Ranges = ranges,
             Preprocessed = preprocessed,
+            Hessians = hessians,
         };
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
-    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed, QuantizeResult result, IProgress<string>? progress)
+    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed, IReadOnlyDictionary<string, double[]>? hessians, QuantizeResult result, IProgress<string>? progress)
     {
         progress?.Report("reading");
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
         NodeNames.AssignMissing(model);
         var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
-        var context = Context(model, inputPath, options, overrides, result, ranges, preprocessed);
+        var context = Context(model, inputPath, options, overrides, result, ranges, preprocessed, hessians);
 
         progress?.Report($"quantizing to {options.Precision}");
         PassRegistry.For(options.Precision, ranges is not null).Run(context);

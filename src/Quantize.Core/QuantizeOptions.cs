@@ -1,5 +1,15 @@
 namespace Quantize.Core;
 
+/// <summary>How INT4 chooses each block's levels.</summary>
+public enum Int4Method
+{
+    /// <summary>Round to nearest, block by block; data-free.</summary>
+    Rtn,
+
+    /// <summary>GPTQ: rounding errors compensated on the rows not yet quantized, from calibration activations (<see cref="Numerics.Gptq"/>).</summary>
+    Gptq,
+}
+
 /// <summary>When a written model keeps its weights in an external-data file beside it (<c>&lt;model&gt;.data</c>).</summary>
 public enum ExternalDataMode
 {
@@ -62,6 +72,9 @@ public sealed record QuantizeOptions
     /// Default 4, the fastest on CPUs.
     /// </summary>
     public int AccuracyLevel { get; init; } = 4;
+
+    /// <summary>INT4: how levels are chosen (round to nearest by default; GPTQ needs calibration data).</summary>
+    public Int4Method Int4Method { get; init; }
 
     /// <summary>INT4: emit standard ONNX (int4 initializer + block-wise DequantizeLinear, opset 21) instead of MatMulNBits.</summary>
     public bool StandardOnnxInt4 { get; init; }

@@ -41,6 +41,15 @@ internal static class SettingWords
         var text => throw Unknown(values, QuantizeSettings.Int4Format, text, "matmulnbits or qdq"),
     };
 
+    /// <summary>rtn or gptq.</summary>
+    public static Int4Method? Int4Method(SettingValues values) => Word(values, QuantizeSettings.Int4Method) switch
+    {
+        null => null,
+        "rtn" => Core.Int4Method.Rtn,
+        "gptq" => Core.Int4Method.Gptq,
+        var text => throw Unknown(values, QuantizeSettings.Int4Method, text, "rtn or gptq"),
+    };
+
     /// <summary>auto, always or never.</summary>
     public static ExternalDataMode? ExternalData(SettingValues values) => Word(values, QuantizeSettings.ExternalData) switch
     {

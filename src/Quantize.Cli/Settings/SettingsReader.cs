@@ -36,6 +36,7 @@ internal static class SettingsReader
             Symmetric = values.Bool(S.Symmetric) ?? defaults.Symmetric,
             AccuracyLevel = (int?)values.Integer(S.AccuracyLevel) ?? defaults.AccuracyLevel,
             StandardOnnxInt4 = SettingWords.StandardOnnxInt4(values) ?? defaults.StandardOnnxInt4,
+            Int4Method = SettingWords.Int4Method(values) ?? defaults.Int4Method,
             ExternalData = SettingWords.ExternalData(values) ?? defaults.ExternalData,
             Static = staticDefaults with { PerChannel = perChannel, ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType },
         };
@@ -46,12 +47,19 @@ internal static class SettingsReader
         precision == Core.Precision.Int8 && values.List(S.CalibrationData).Count > 0;
 
     /// <summary>
-    /// The calibration part, or null when the settings are not static INT8. <paramref name="rangesCachePath"/> says
-    /// where calibrated ranges are kept (null: nowhere).
+    /// The calibration part, or null when the run uses no calibration data (it does for static INT8 and for INT4 with
+    /// GPTQ, which requires it: QNT0009 without). <paramref name="rangesCachePath"/> says where calibrated ranges are kept
+    /// (null: nowhere).
     /// </summary>
     public static CalibrationRequest? Calibration(SettingValues values, QuantizeOptions options, string? baseDirectory, Func<CalibrationDataOptions, CalibrationOptions, string?> rangesCachePath)
     {
-        if (!IsStatic(values, options.Precision))
+        bool gptq = options.Precision == Core.Precision.Int4 && options.Int4Method == Int4Method.Gptq;
+        if (gptq && values.List(S.CalibrationData).Count == 0)
+        {
+            throw values.Invalid(S.Int4Method, values.Text(S.Int4Method), $"needs calibration data to measure each layer's inputs: set {(values.Spelling(S.Int4Method).StartsWith('-') ? "--calibration-data" : "CalibrationData")}");
+        }
+
+        if (!gptq && !IsStatic(values, options.Precision))
         {
             return null;
         }

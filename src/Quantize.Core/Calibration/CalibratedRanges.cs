@@ -4,19 +4,25 @@ using Quantize.Core.Onnx;
 namespace Quantize.Core.Calibration;
 
 /// <summary>
-/// Activation ranges obtained once, with how they were obtained and what the calibrator warned about, and the
-/// pre-processed model calibration ran on, handed to the first quantization so it is not made twice.
+/// What calibration obtained once for every quantization of a model: static INT8's activation ranges (with the
+/// pre-processed model calibration ran on, handed to the first quantization so it is not made twice) or INT4 GPTQ's
+/// Hessians; how they were obtained, and what the calibrator warned about.
 /// </summary>
-/// <param name="ranges">The ranges.</param>
+/// <param name="ranges">Static INT8's ranges; null for GPTQ.</param>
 /// <param name="report">How they were obtained.</param>
 /// <param name="warnings">Calibration warnings (few samples...).</param>
 /// <param name="preprocessed">The pre-processed float model, or null when saved ranges were reused.</param>
-internal sealed class CalibratedRanges(ActivationRanges ranges, CalibrationReport report, IReadOnlyList<Diagnostic> warnings, ModelProto? preprocessed)
+/// <param name="hessians">GPTQ's XᵀX per weighted MatMul input; null for static INT8.</param>
+internal sealed class CalibratedRanges(ActivationRanges? ranges, CalibrationReport report, IReadOnlyList<Diagnostic> warnings, ModelProto? preprocessed,
+    IReadOnlyDictionary<string, double[]>? hessians = null)
 {
     private ModelProto? _preprocessed = preprocessed;
 
-    /// <summary>The ranges.</summary>
-    public ActivationRanges Ranges { get; } = ranges;
+    /// <summary>Static INT8's ranges; null for GPTQ.</summary>
+    public ActivationRanges? Ranges { get; } = ranges;
+
+    /// <summary>GPTQ's XᵀX per weighted MatMul input; null for static INT8.</summary>
+    public IReadOnlyDictionary<string, double[]>? Hessians { get; } = hessians;
 
     /// <summary>How they were obtained.</summary>
     public CalibrationReport Report { get; } = report;

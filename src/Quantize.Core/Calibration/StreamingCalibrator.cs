@@ -44,6 +44,12 @@ public sealed class StreamingCalibrator : IDisposable
     /// outputs of the main graph's nodes (Constant nodes excluded: those are weights).
     /// </summary>
     public StreamingCalibrator(ModelProto model, string modelPath, CalibrationOptions options, IReadOnlyCollection<string>? tensors = null)
+        : this(model, modelPath, options, tensors, statistics: null)
+    {
+    }
+
+    /// <summary>As above, with the statistics each tensor gathers chosen by the caller (GPTQ's Hessians) instead of the method's ranges.</summary>
+    internal StreamingCalibrator(ModelProto model, string modelPath, CalibrationOptions options, IReadOnlyCollection<string>? tensors, Func<string, ITensorStatistics>? statistics)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,7 +62,7 @@ public sealed class StreamingCalibrator : IDisposable
         _session = OpenObservingSession(model, modelPath, tensors, out _fetched);
         foreach (var name in _fetched.Concat(_observedInputs))
         {
-            _statistics[name] = Create(options);
+            _statistics[name] = statistics?.Invoke(name) ?? Create(options);
         }
 
         _batcher = new SampleBatcher(ChooseBatchSize());

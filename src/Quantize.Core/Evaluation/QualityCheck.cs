@@ -100,7 +100,7 @@ internal sealed class QualityCheck
             return QuantizeEngine.Quantize(_inputPath, outputPath, options, progress, verifyOutput);
         }
 
-        _ranges ??= CalibratedQuantizer.Calibrate(_inputPath, calibration, progress);
+        _ranges ??= CalibratedQuantizer.Calibrate(_inputPath, _options, calibration, progress);
         return CalibratedQuantizer.Quantize(_inputPath, outputPath, options, _ranges, progress, verifyOutput);
     }
 
@@ -109,7 +109,7 @@ internal sealed class QualityCheck
         var report = new QualityReport
         {
             ModelPath = _inputPath,
-            Precision = _options.Precision + (result.Calibration is null ? "" : " static"),
+            Precision = _options.Precision + (result.Calibration is null ? "" : _options.Precision == Core.Precision.Int8 ? " static" : " GPTQ"),
             BytesBefore = result.BytesBefore,
             BytesAfter = result.BytesAfter,
             Gates = Options.Gates,

@@ -4,9 +4,9 @@ namespace Quantize.Core.Numerics;
 internal static class MatrixTranspose
 {
     /// <summary>The <paramref name="columns"/>×<paramref name="rows"/> transpose of a row-major <paramref name="rows"/>×<paramref name="columns"/> matrix.</summary>
-    public static float[] Of(ReadOnlySpan<float> rowMajor, int rows, int columns)
+    public static T[] Of<T>(ReadOnlySpan<T> rowMajor, int rows, int columns)
     {
-        var result = new float[rowMajor.Length];
+        var result = new T[rowMajor.Length];
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < columns; c++)
@@ -17,4 +17,7 @@ internal static class MatrixTranspose
 
         return result;
     }
+
+    /// <summary>As above, for an array (generic inference does not see through the span conversion).</summary>
+    public static T[] Of<T>(T[] rowMajor, int rows, int columns) => Of((ReadOnlySpan<T>)rowMajor, rows, columns);
 }

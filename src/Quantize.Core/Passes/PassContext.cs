@@ -51,6 +51,9 @@ public sealed class PassContext
     /// </summary>
     public ModelProto? Preprocessed { get; init; }
 
+    /// <summary>INT4 with GPTQ: XᵀX of each weighted MatMul's input over the calibration data, by input tensor name; null otherwise.</summary>
+    public IReadOnlyDictionary<string, double[]>? Hessians { get; init; }
+
     /// <summary>
     /// Element type of every tensor of the original model, inferred by ONNX Runtime on first use (only
     /// passes that need intermediate types pay for it).

@@ -97,6 +97,14 @@ public static class QuantizeSettings
         Help = "`MatMulNBits` (ONNX Runtime's fused contrib op) or `Qdq` (standard ONNX int4 initializers behind block-wise `DequantizeLinear`, opset 21).",
     };
 
+    /// <summary>INT4: how levels are chosen.</summary>
+    public static readonly Setting Int4Method = new()
+    {
+        Name = "Int4Method", Kind = SettingKind.Text, Scope = SettingScope.Model, Precisions = [Core.Precision.Int4],
+        Cli = "--int4-method", ValueName = "rtn|gptq", Default = Options.Int4Method.ToString(),
+        Help = "`Rtn` rounds each block to nearest (data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required); embeddings stay round-to-nearest.",
+    };
+
     /// <summary>Where the written model's weights go.</summary>
     public static readonly Setting ExternalData = new()
     {
@@ -110,7 +118,7 @@ public static class QuantizeSettings
     {
         Name = "CalibrationData", Kind = SettingKind.List, Scope = SettingScope.Calibration, InCacheKey = false,
         Cli = "--calibration-data", ValueName = "path", DefaultText = "none",
-        Help = "Files, folders (recursive) or globs (`*`, `?`, `**`) to calibrate on: `.npy`, `.npz`, ONNX `.pb` test-data folders, `.png`/`.jpg`, `.txt` (one sample a line). With INT8 it makes quantization static (QDQ); without it INT8 stays dynamic. In a project: separated by `;`, relative to the project.",
+        Help = "Files, folders (recursive) or globs (`*`, `?`, `**`) to calibrate on: `.npy`, `.npz`, ONNX `.pb` test-data folders, `.png`/`.jpg`, `.txt` (one sample a line). With INT8 it makes quantization static (QDQ); without it INT8 stays dynamic. INT4 with `Int4Method=Gptq` reads it too. In a project: separated by `;`, relative to the project.",
     };
 
     /// <summary>How activation ranges are computed.</summary>
@@ -305,7 +313,7 @@ public static class QuantizeSettings
     /// <summary>Every setting, in the order help and docs list them.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, ExternalData,
+        Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, ExternalData,
         CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,

@@ -70,6 +70,11 @@ internal sealed class Int4NodeRewriter
     private Int4QuantizedRows Quantize(Int4Candidate candidate)
     {
         var values = candidate.Weight.Tensor.ReadFloats();
+        if (Hessian(candidate, values) is { } hessian)
+        {
+            return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric);
+        }
+
         if (candidate.Target == Int4Target.MatMul)
         {
             // B is [K, N] row-major; MatMulNBits quantizes each output column along K.
@@ -79,6 +84,16 @@ internal sealed class Int4NodeRewriter
         return Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
     }
 
+    /// <summary>
+    /// GPTQ's XᵀX for a MatMul weight when the run has them (Int4Method=Gptq) and its input was observed; null for
+    /// embeddings, weights with NaN or infinite values, and MatMuls calibration never reached.
+    /// </summary>
+    private double[]? Hessian(Int4Candidate candidate, float[] values) =>
+        candidate.Target == Int4Target.MatMul && _context.Hessians is { } hessians && hessians.TryGetValue(candidate.Node.Input[0], out var hessian)
+        && hessian.Length == (long)candidate.Length * candidate.Length && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(values)
+            ? hessian
+            : null;
+
     private string[] AddMatMulNBitsTensors(Int4Candidate candidate)
     {
         byte[] b;
@@ -87,7 +102,7 @@ internal sealed class Int4NodeRewriter
         int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
         // B is [K, N] row-major; the fused path quantizes and packs each column along K without a transposed
         // copy. Non-finite weights take the element-wise path, which defines what they become.
-        if (Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
+        if (_context.Hessians is null && Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
         {
             (b, scales) = (fused.B, fused.Scales);
             zeroPoints = Symmetric ? null : Int4Layouts.PackZeroPointsPerRow(fused.ZeroPoints, candidate.Rows, blocksPerRow);

@@ -1,0 +1,188 @@
+using System.Numerics.Tensors;
+
+namespace Quantize.Core.Numerics;
+
+/// <summary>
+/// GPTQ (Frantar et al., "GPTQ: Accurate Post-Training Quantization for Generative Pre-trained Transformers", 2023)
+/// for one MatMul weight B[K, N] (y = x·B), into the same 4-bit blocks along K as round-to-nearest: the input rows of
+/// B are quantized one at a time, and each row's rounding error is pushed onto the rows not yet quantized, weighted
+/// by the inverse Hessian of the layer's reconstruction error ‖X·B − X·B̂‖², H = 2·XᵀX over the calibration inputs X.
+/// A block's scale and zero point are set from its rows when quantization reaches its first row (the paper's
+/// "groups"), with the same formulas as round-to-nearest, so the kernel sees ordinary blocks.
+/// </summary>
+/// <remarks>
+/// As in the reference: inputs that never fire (H[k,k] = 0) get H[k,k] = 1 and a zero row; the diagonal is damped by
+/// <c>damping</c> × its mean so H is safely positive definite; the update uses the upper Cholesky factor U of H⁻¹
+/// (H⁻¹ = UᵀU): with e = (b_k − q_k) / U[k,k], every later row j gets b_j −= U[k,j]·e. The natural order is used
+/// (no act-order), which keeps blocks aligned with rows.
+/// </remarks>
+public static class Gptq
+{
+    /// <summary>The reference implementation's damping: 1% of the mean diagonal.</summary>
+    public const double DefaultDamping = 0.01;
+
+    /// <summary>Quantizes B[<paramref name="k"/>, <paramref name="n"/>] (row-major) with <paramref name="hessian"/> = XᵀX [K, K] (row-major).</summary>
+    public static Int4QuantizedRows Quantize(ReadOnlySpan<float> weight, int k, int n, double[] hessian, int blockSize, bool symmetric, double damping = DefaultDamping)
+    {
+        if (weight.Length != (long)k * n || hessian.Length != (long)k * k)
+        {
+            throw new ArgumentException($"Expected a {k} × {n} weight and a {k} × {k} Hessian, got {weight.Length} and {hessian.Length} values.");
+        }
+
+        var w = weight.ToArray();
+        var h = (double[])hessian.Clone();
+        double meanDiagonal = 0;
+        for (int i = 0; i < k; i++)
+        {
+            if (h[(i * k) + i] == 0)
+            {
+                h[(i * k) + i] = 1;
+                w.AsSpan(i * n, n).Clear();
+            }
+
+            meanDiagonal += h[(i * k) + i] / k;
+        }
+
+        for (int i = 0; i < k; i++)
+        {
+            h[(i * k) + i] += damping * meanDiagonal;
+        }
+
+        var u = UpperCholeskyOfInverse(h, k);
+        var result = new Int4QuantizedRows(n, k, blockSize, symmetric);
+        var column = new float[blockSize];
+        var error = new float[n];
+        for (int row = 0; row < k; row++)
+        {
+            int block = row / blockSize;
+            if (row % blockSize == 0)
+            {
+                SetBlockParameters(w, k, n, block, blockSize, result, column);
+            }
+
+            var current = w.AsSpan(row * n, n);
+            float diagonal = (float)u[((long)row * k) + row];
+            for (int c = 0; c < n; c++)
+            {
+                int parameters = (c * result.BlocksPerRow) + block;
+                float scale = result.Scales[parameters];
+                byte zeroPoint = result.ZeroPoints[parameters];
+                byte level = scale == 0 ? zeroPoint : Int4BlockQuantizer.ToLevel(current[c] / scale, zeroPoint);
+                result.Levels[((long)c * result.PaddedLength) + row] = level;
+                error[c] = (current[c] - Int4BlockQuantizer.Dequantize(level, scale, zeroPoint)) / diagonal;
+            }
+
+            for (int later = row + 1; later < k; later++)
+            {
+                float weightOfError = (float)u[((long)row * k) + later];
+                if (weightOfError != 0)
+                {
+                    var target = w.AsSpan(later * n, n);
+                    TensorPrimitives.MultiplyAdd(error, -weightOfError, target, target);
+                }
+            }
+        }
+
+        PadLevels(result);
+        return result;
+    }
+
+    /// <summary>Each column's scale and zero point for <paramref name="block"/>, from its rows as they are now (earlier errors already pushed in).</summary>
+    private static void SetBlockParameters(float[] w, int k, int n, int block, int blockSize, Int4QuantizedRows result, float[] column)
+    {
+        int first = block * blockSize;
+        int count = Math.Min(blockSize, k - first);
+        var levels = new byte[count];
+        for (int c = 0; c < n; c++)
+        {
+            for (int r = 0; r < count; r++)
+            {
+                column[r] = w[((first + r) * n) + c];
+            }
+
+            var (scale, zeroPoint) = Int4BlockQuantizer.QuantizeBlock(column.AsSpan(0, count), result.Symmetric, levels);
+            result.Scales[(c * result.BlocksPerRow) + block] = scale;
+            result.ZeroPoints[(c * result.BlocksPerRow) + block] = zeroPoint;
+        }
+    }
+
+    /// <summary>The padding past K holds each block's zero point, as round-to-nearest leaves it.</summary>
+    private static void PadLevels(Int4QuantizedRows result)
+    {
+        for (int c = 0; c < result.Rows; c++)
+        {
+            for (int i = result.Length; i < result.PaddedLength; i++)
+            {
+                result.Levels[((long)c * result.PaddedLength) + i] = result.ZeroPoints[(c * result.BlocksPerRow) + (i / result.BlockSize)];
+            }
+        }
+    }
+
+    /// <summary>U with H⁻¹ = UᵀU, U upper triangular, for symmetric positive definite <paramref name="h"/> [k, k].</summary>
+    internal static double[] UpperCholeskyOfInverse(double[] h, int k)
+    {
+        var lower = LowerCholesky(h, k);
+        // H⁻¹ = L⁻ᵀL⁻¹: invert L (lower triangular) column by column, then form the product.
+        var inverse = new double[(long)k * k];
+        for (int c = 0; c < k; c++)
+        {
+            inverse[((long)c * k) + c] = 1 / lower[((long)c * k) + c];
+            for (int r = c + 1; r < k; r++)
+            {
+                double sum = 0;
+                for (int j = c; j < r; j++)
+                {
+                    sum += lower[((long)r * k) + j] * inverse[((long)j * k) + c];
+                }
+
+                inverse[((long)r * k) + c] = -sum / lower[((long)r * k) + r];
+            }
+        }
+
+        // H⁻¹[i, j] = Σ_m L⁻¹[m, i]·L⁻¹[m, j]; with L⁻¹ transposed into rows, each entry is a dot product.
+        var rows = MatrixTranspose.Of(inverse, k, k);
+        var hInverse = new double[(long)k * k];
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = i; j < k; j++)
+            {
+                int start = Math.Max(i, j);
+                double value = TensorPrimitives.Dot(rows.AsSpan((i * k) + start, k - start), rows.AsSpan((j * k) + start, k - start));
+                hInverse[((long)i * k) + j] = value;
+                hInverse[((long)j * k) + i] = value;
+            }
+        }
+
+        // The upper factor of H⁻¹ is the transpose of its lower Cholesky factor.
+        return MatrixTranspose.Of(LowerCholesky(hInverse, k), k, k);
+    }
+
+    /// <summary>L with H = LLᵀ (Cholesky–Banachiewicz, row by row, dot products over contiguous rows).</summary>
+    private static double[] LowerCholesky(double[] h, int k)
+    {
+        var l = new double[(long)k * k];
+        for (int i = 0; i < k; i++)
+        {
+            var rowI = l.AsSpan(i * k, k);
+            for (int j = 0; j <= i; j++)
+            {
+                double sum = h[((long)i * k) + j] - TensorPrimitives.Dot(rowI[..j], l.AsSpan(j * k, j));
+                if (i == j)
+                {
+                    if (!(sum > 0))
+                    {
+                        throw new ArithmeticException("The damped Hessian is not positive definite.");
+                    }
+
+                    rowI[j] = Math.Sqrt(sum);
+                }
+                else
+                {
+                    rowI[j] = sum / l[((long)j * k) + j];
+                }
+            }
+        }
+
+        return l;
+    }
+}

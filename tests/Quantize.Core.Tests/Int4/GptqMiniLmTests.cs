@@ -1,0 +1,49 @@
+using Quantize.Core.Calibration;
+using Quantize.Core.Calibration.Data;
+using Xunit.Abstractions;
+
+namespace Quantize.Core.Tests.Int4;
+
+/// <summary>
+/// GPTQ on all-MiniLM-L6-v2 (issue 12's INT4 methods): calibrated on the first 30 of the 60 real sentences, judged by
+/// mean-pooled sentence embeddings against the float model on the 30 it never saw, side by side with round-to-nearest
+/// at the same settings. The must-reach figure (mean cosine ≥ 0.985 over the 60, block 32) is reported in
+/// docs/measured-results.md; the test holds GPTQ to beating round-to-nearest on the held-out sentences.
+/// </summary>
+public class GptqMiniLmTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<float[][]> FloatEmbeddings = new(() => MiniLmEmbedder.Embed(RealModels.MiniLmPath, Sentences.All));
+
+    [Theory]
+    [InlineData(32, true)]
+    public void Gptq_beats_round_to_nearest_on_sentences_it_did_not_calibrate_on(int? blockSize, bool symmetric)
+    {
+        var folder = RealModels.ScratchFolder("gptq-minilm");
+        var calibration = Path.Combine(folder, "calibration.txt");
+        File.WriteAllLines(calibration, Sentences.All.Take(30));
+        var options = new QuantizeOptions { Precision = Precision.Int4, BlockSize = blockSize, Symmetric = symmetric };
+        var setup = new CalibrationSetup(new CalibrationDataOptions { Sources = [calibration], Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } }, new CalibrationOptions());
+
+        var rtn = Measure(Quantizer.Run(new QuantizeJob { InputPath = RealModels.MiniLmPath, OutputPath = Path.Combine(folder, "rtn.onnx"), Options = options }), Path.Combine(folder, "rtn.onnx"), "RTN", blockSize);
+        var gptqResult = Quantizer.Run(new QuantizeJob
+        {
+            InputPath = RealModels.MiniLmPath,
+            OutputPath = Path.Combine(folder, "gptq.onnx"),
+            Options = options with { Int4Method = Int4Method.Gptq },
+            Calibration = setup,
+        });
+        var gptq = Measure(gptqResult, Path.Combine(folder, "gptq.onnx"), "GPTQ", blockSize);
+
+        Assert.Equal(30, gptqResult.Calibration!.SampleCount);
+        Assert.True(gptq.HeldOut > rtn.HeldOut, $"GPTQ {gptq.HeldOut:F4} vs RTN {rtn.HeldOut:F4} on held-out sentences");
+        Assert.InRange(new FileInfo(Path.Combine(folder, "gptq.onnx")).Length / (double)new FileInfo(RealModels.MiniLmPath).Length, 0, 0.20);
+    }
+
+    private (double All, double HeldOut) Measure(QuantizeResult result, string path, string method, int? blockSize)
+    {
+        var cosines = FloatEmbeddings.Value.Zip(MiniLmEmbedder.Embed(path, Sentences.All), (e, a) => Similarity.Cosine(e, a)).ToList();
+        double all = cosines.Average(), heldOut = cosines.Skip(30).Average();
+        output.WriteLine($"{method} block {blockSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "auto"}: mean cosine over 60 {all:F4} (min {cosines.Min():F4}), over the 30 held out {heldOut:F4}; size {new FileInfo(path).Length / (double)new FileInfo(RealModels.MiniLmPath).Length:F3}; {result.Elapsed.TotalSeconds:F1} s");
+        return (all, heldOut);
+    }
+}
