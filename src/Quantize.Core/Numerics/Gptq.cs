@@ -122,25 +122,20 @@ public static class Gptq
     internal static double[] UpperCholeskyOfInverse(double[] h, int k)
     {
         var lower = LowerCholesky(h, k);
-        // H⁻¹ = L⁻ᵀL⁻¹: invert L (lower triangular) column by column, then form the product.
-        var inverse = new double[(long)k * k];
+        // H⁻¹ = L⁻ᵀL⁻¹. Column c of L⁻¹ solves L·m = e_c by forward substitution; each is kept as row c of `rows`
+        // (L⁻¹ transposed), so every step is a dot product of contiguous spans.
+        var rows = new double[(long)k * k];
         for (int c = 0; c < k; c++)
         {
-            inverse[((long)c * k) + c] = 1 / lower[((long)c * k) + c];
+            var m = rows.AsSpan(c * k, k);
+            m[c] = 1 / lower[((long)c * k) + c];
             for (int r = c + 1; r < k; r++)
             {
-                double sum = 0;
-                for (int j = c; j < r; j++)
-                {
-                    sum += lower[((long)r * k) + j] * inverse[((long)j * k) + c];
-                }
-
-                inverse[((long)r * k) + c] = -sum / lower[((long)r * k) + r];
+                m[r] = -TensorPrimitives.Dot(lower.AsSpan((r * k) + c, r - c), m.Slice(c, r - c)) / lower[((long)r * k) + r];
             }
         }
 
-        // H⁻¹[i, j] = Σ_m L⁻¹[m, i]·L⁻¹[m, j]; with L⁻¹ transposed into rows, each entry is a dot product.
-        var rows = MatrixTranspose.Of(inverse, k, k);
+        // H⁻¹[i, j] = Σ_m L⁻¹[m, i]·L⁻¹[m, j]: a dot product of two rows of L⁻¹ transposed.
         var hInverse = new double[(long)k * k];
         for (int i = 0; i < k; i++)
         {
