@@ -1,4 +1,3 @@
-using System.Globalization;
 using Quantize.Testing;
 using Quantize.Testing.TestModels;
 using Xunit;
@@ -14,15 +13,6 @@ namespace Quantize.Build.Tests;
 [Collection(PackedBuildTests.Name)]
 public sealed class ExternalDataBuildTests(PackageFixture fixture)
 {
-    private const string Program = """
-        using System.Globalization;
-        var x = new float[2 * 64];
-        for (int i = 0; i < x.Length; i++) { x[i] = MathF.Sin(i * 0.37f); }
-        using var mlp = new Consumer.Models.Mlp();
-        using var result = mlp.Run(x, batch: 2);
-        Console.WriteLine("y " + string.Join(" ", result.Y.ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-        """;
-
     [Fact]
     public void A_model_with_external_data_is_cached_copied_cleaned_and_loaded_as_one_artifact()
     {
@@ -31,7 +21,7 @@ public sealed class ExternalDataBuildTests(PackageFixture fixture)
         project.AddModel("mlp.onnx", TestModelCatalog.Mlp());
         project.Items = """<QuantizedModel Include="models/mlp.onnx" Precision="Fp16" ExternalData="Always" Embed="false" QualityCheck="false" />""";
         project.WriteProject();
-        project.WriteProgram(Program);
+        project.WriteProgram(MlpConsumerProgram.Statements);
 
         var first = project.Build();
         Assert.True(first.ExitCode == 0, first.Output);
@@ -48,9 +38,8 @@ public sealed class ExternalDataBuildTests(PackageFixture fixture)
         // The generated class loads the model and its data from beside the app, and computes what ONNX Runtime does on obj/'s copy.
         var run = project.Run();
         Assert.True(run.ExitCode == 0, run.Output);
-        var x = Enumerable.Range(0, 2 * 64).Select(i => MathF.Sin(i * 0.37f)).ToArray();
-        var expected = OrtRunner.Run(output, new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, 2, 64) })["y"];
-        Assert.Equal(expected, ParseY(run.Output));
+        var expected = MlpConsumerProgram.Expected(output);
+        Assert.Equal(expected, MlpConsumerProgram.ParseY(run.Output));
 
         // dotnet clean removes every copy; the cache keeps the entry with its data, and the rebuild reuses it.
         var clean = DotnetProcess.Run(project.Directory, "clean", "--disable-build-servers", "-nodeReuse:false");
@@ -60,7 +49,7 @@ public sealed class ExternalDataBuildTests(PackageFixture fixture)
         var again = project.Build();
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains(again.ModelLines, l => l.Contains("reused cache entry", StringComparison.Ordinal));
-        Assert.Equal(expected, ParseY(project.Run().Output));
+        Assert.Equal(expected, MlpConsumerProgram.ParseY(project.Run().Output));
 
         // Embedding it is refused on the item, and nothing reaches obj/.
         File.Delete(output);
@@ -71,8 +60,4 @@ public sealed class ExternalDataBuildTests(PackageFixture fixture)
         Assert.Contains("mlp.onnx(1,1): error QNT0028", embedded.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
     }
-
-    private static float[] ParseY(string output) =>
-        output.Split('\n').Single(l => l.StartsWith("y ", StringComparison.Ordinal))[2..].Trim()
-            .Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 }

@@ -12,14 +12,7 @@ namespace Quantize.Build.Tests;
 [Collection(PackedBuildTests.Name)]
 public sealed class IncrementalBuildTests(PackageFixture fixture)
 {
-    private const string Program = """
-        using System.Globalization;
-        var x = new float[2 * 64];
-        for (int i = 0; i < x.Length; i++) { x[i] = MathF.Sin(i * 0.37f); }
-        using var mlp = new Consumer.Models.Mlp();
-        using var result = mlp.Run(x, batch: 2);
-        Console.WriteLine("shape " + string.Join("x", result.YShape.ToArray()));
-        Console.WriteLine("y " + string.Join(" ", result.Y.ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+    private const string Program = MlpConsumerProgram.Statements + "\n" + """
         var a = new float[1 * 5 * 32];
         for (int i = 0; i < a.Length; i++) { a[i] = MathF.Cos(i * 0.11f); }
         using var attention = new Consumer.Models.Attention();
@@ -53,11 +46,9 @@ public sealed class IncrementalBuildTests(PackageFixture fixture)
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("shape 2x10", run.Output, StringComparison.Ordinal);
         Assert.Contains("attention Fp16", run.Output, StringComparison.Ordinal);
-        var wrapperY = run.Output.Split('\n').Single(l => l.StartsWith("y ", StringComparison.Ordinal))[2..].Trim()
-            .Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        var x = Enumerable.Range(0, 2 * 64).Select(i => MathF.Sin(i * 0.37f)).ToArray();
-        var expected = OrtRunner.Run(project.Obj("quantize/Consumer.Models.Mlp.onnx"), new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, 2, 64) })["y"];
-        Assert.Equal(expected, wrapperY);
+        var wrapperY = MlpConsumerProgram.ParseY(run.Output);
+        var x = MlpConsumerProgram.Input;
+        Assert.Equal(MlpConsumerProgram.Expected(project.Obj("quantize/Consumer.Models.Mlp.onnx")), wrapperY);
         // ...and the model really is the INT8 one (ORT on the float model differs, but only slightly).
         var floatY = OrtRunner.Run(mlpPath, new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(x, 2, 64) })["y"];
         Assert.NotEqual(floatY, wrapperY);
