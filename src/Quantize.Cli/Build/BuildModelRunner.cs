@@ -87,7 +87,8 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
             throw new QuantizeException(ErrorCodes.OnnxRuntimeTooOld, model.Source, tooOld);
         }
 
-        if (model.Embed && ModelArtifact.DataFiles(entry).Count > 0)
+        var dataFiles = ModelArtifact.DataFilesAt(entry, model.OutputModel);
+        if (model.Embed && dataFiles.Count > 0)
         {
             throw new QuantizeException(ErrorCodes.ExternalDataNotEmbeddable, model.Source,
                 $"The quantized model keeps its weights in an external-data file ({(options.ExternalData == ExternalDataMode.Always ? "ExternalData=\"Always\"" : "it is too large to be one file")}), and an embedded resource is one file. Set Embed=\"false\" on the item: the model and its data are then copied beside the app and the generated class loads them from there.");
@@ -95,9 +96,9 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
 
         long outputBytes = new FileInfo(entry).Length;
         // Data files first: the model names them, so it must not arrive without them.
-        var dataFiles = FileUpdate.CopyDataFiles(entry, model.OutputModel);
-        outputBytes += dataFiles.Sum(f => new FileInfo(f).Length);
-        WriteDataList(model, dataFiles);
+        FileUpdate.CopyDataFiles(dataFiles);
+        outputBytes += dataFiles.Sum(f => new FileInfo(f.To).Length);
+        WriteDataList(model, [.. dataFiles.Select(f => f.To)]);
         bool copied = FileUpdate.CopyIfChanged(entry, model.OutputModel, outputSha);
         bool manifestChanged = ManifestWriter.Write(
             model,

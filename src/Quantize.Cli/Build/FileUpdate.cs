@@ -26,34 +26,24 @@ internal static class FileUpdate
             return false;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
-        var temporary = $"{destination}.{Core.Safety.StaleStaging.OwnerTag()}.tmp";
-        File.Copy(source, temporary, overwrite: true);
-        File.Move(temporary, destination, overwrite: true);
+        CopyAtomically(source, destination);
         return true;
     }
 
     /// <summary>
-    /// Copies the external-data files of the model at <paramref name="source"/> (a cache entry) beside
-    /// <paramref name="destination"/>, under the names the model records; returns their paths there. Entry data files
-    /// are named after the cache key, so a file of the same name and size already there holds the same bytes.
+    /// Copies a cache entry's external-data files (<see cref="Core.Onnx.ModelArtifact.DataFilesAt"/>) to where the copied
+    /// model expects them. Entry data files are named after the cache key, so a file of the same name and size already
+    /// there holds the same bytes and is left alone.
     /// </summary>
-    public static IReadOnlyList<string> CopyDataFiles(string source, string destination)
+    public static void CopyDataFiles(IReadOnlyList<(string From, string To)> files)
     {
-        var copies = new List<string>();
-        foreach (var (from, to) in Core.Onnx.ModelArtifact.DataFilesAt(source, destination))
+        foreach (var (from, to) in files)
         {
             if (!File.Exists(to) || new FileInfo(to).Length != new FileInfo(from).Length)
             {
-                var temporary = $"{to}.{Core.Safety.StaleStaging.OwnerTag()}.tmp";
-                File.Copy(from, temporary, overwrite: true);
-                File.Move(temporary, to, overwrite: true);
+                CopyAtomically(from, to);
             }
-
-            copies.Add(to);
         }
-
-        return copies;
     }
 
     /// <summary>Creates or touches a marker file (its timestamp is what matters).</summary>
@@ -62,5 +52,14 @@ internal static class FileUpdate
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, CacheKey.EngineVersion + "\n");
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+    }
+
+    /// <summary>Copies through a temporary file beside <paramref name="destination"/>, so no reader sees half a file.</summary>
+    private static void CopyAtomically(string source, string destination)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+        var temporary = $"{destination}.{Core.Safety.StaleStaging.OwnerTag()}.tmp";
+        File.Copy(source, temporary, overwrite: true);
+        File.Move(temporary, destination, overwrite: true);
     }
 }

@@ -44,7 +44,7 @@ internal static class RemoteQuantizeRun
                 },
                 CancellationToken.None);
             var (lookup, fetched) = (layered.Local, layered.Fetched);
-            FileUpdate.CopyDataFiles(lookup.Path, request.OutputPath);
+            FileUpdate.CopyDataFiles(Core.Onnx.ModelArtifact.DataFilesAt(lookup.Path, request.OutputPath));
             FileUpdate.CopyIfChanged(lookup.Path, request.OutputPath, lookup.Sha256);
 
             foreach (var warning in warnings)

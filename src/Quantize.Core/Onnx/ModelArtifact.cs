@@ -17,10 +17,9 @@ public static class ModelArtifact
     /// </summary>
     public static void Move(string source, string destination)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
-        foreach (var data in DataFiles(source))
+        foreach (var (from, to) in DataFilesAt(source, destination))
         {
-            File.Move(data, Path.Combine(folder, Path.GetFileName(data)), overwrite: true);
+            File.Move(from, to, overwrite: true);
         }
 
         File.Move(source, destination, overwrite: true);
