@@ -19,10 +19,10 @@ internal static class CalibratedQuantizer
 {
     /// <summary>
     /// Calibrates <paramref name="inputPath"/> on <paramref name="data"/> and writes its static INT8 (QDQ) form
-    /// to <paramref name="outputPath"/>. Bad calibration data fails with QNT0014–QNT0017 before anything is written.
+    /// to <paramref name="stagedPath"/>. Bad calibration data fails with QNT0014–QNT0017 before anything is written.
     /// </summary>
     /// <param name="inputPath">The float model.</param>
-    /// <param name="outputPath">Where to write the quantized model.</param>
+    /// <param name="stagedPath">Where to write the quantized model: a path in the run's <see cref="StagedOutput"/>.</param>
     /// <param name="options">Quantizer settings; the precision must be INT8.</param>
     /// <param name="data">Where the calibration samples come from.</param>
     /// <param name="calibration">The calibration method and its settings.</param>
@@ -31,7 +31,7 @@ internal static class CalibratedQuantizer
     /// <param name="verifyOutput">Load the written model in ONNX Runtime before reporting success.</param>
     /// <param name="fingerprint">The <see cref="CalibrationFingerprint"/> of this model, data and method when the caller already
     /// computed it (the build's cache key includes it); null computes it here when <paramref name="rangesCachePath"/> is set.</param>
-    public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, CalibrationDataOptions data,
+    public static QuantizeResult Quantize(string inputPath, string stagedPath, QuantizeOptions options, CalibrationDataOptions data,
         CalibrationOptions calibration, string? rangesCachePath = null, IProgress<string>? progress = null, bool verifyOutput = true, string? fingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -42,8 +42,7 @@ internal static class CalibratedQuantizer
             throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 (static) and to INT4 with Int4Method=Gptq only, not {options.Precision}{(options.Precision == Precision.Int4 ? " with round to nearest" : "")}.");
         }
 
-        OutputTarget.Check(inputPath, outputPath);
-        return Quantize(inputPath, outputPath, options, Calibrate(inputPath, options, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
+        return Quantize(inputPath, stagedPath, options, Calibrate(inputPath, options, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
     }
 
     /// <summary>True when <paramref name="options"/> quantize with calibration data: INT8 (static) and INT4 with GPTQ.</summary>
@@ -70,12 +69,12 @@ internal static class CalibratedQuantizer
         return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings, preprocessed);
     }
 
-    /// <summary>Quantizes with ranges obtained by <see cref="Calibrate"/>; the result reports them as if calibrated now.</summary>
-    internal static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, CalibratedRanges calibrated,
+    /// <summary>Quantizes into <paramref name="stagedPath"/> with ranges obtained by <see cref="Calibrate"/>; the result reports them as if calibrated now.</summary>
+    internal static QuantizeResult Quantize(string inputPath, string stagedPath, QuantizeOptions options, CalibratedRanges calibrated,
         IProgress<string>? progress, bool verifyOutput)
     {
         // The first attempt takes the model calibration pre-processed; a later one (mixed precision) pre-processes again.
-        var result = QuantizeEngine.Quantize(inputPath, outputPath, options, calibrated.Ranges, calibrated.TakePreprocessed(), progress, verifyOutput, calibrated.Hessians);
+        var result = QuantizeEngine.Write(inputPath, stagedPath, options, calibrated.Ranges, calibrated.TakePreprocessed(), progress, verifyOutput, calibrated.Hessians);
         result.Calibration = calibrated.Report;
         result.Warnings.InsertRange(0, calibrated.Warnings);
         result.Elapsed += calibrated.Report.Elapsed;

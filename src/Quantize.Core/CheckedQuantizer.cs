@@ -8,38 +8,36 @@ namespace Quantize.Core;
 
 /// <summary>
 /// Quantization with a quality check: quantize (calibrating when data is given), compare the result with the
-/// float model on validation data or held-out calibration samples, time both, then apply the gates. The
-/// output is written only when every gate passes; a failure is QNT0018 and leaves the output path as it was.
+/// float model on validation data or held-out calibration samples, time both, then apply the gates. Every attempt is
+/// written to the run's one staged path; a failure is QNT0018 (and the caller's staging never reaches the output).
 /// Measuring opens the quantized model in ONNX Runtime, which is also the check that it loads (QNT0011).
 /// </summary>
 internal static class CheckedQuantizer
 {
     /// <summary>
-    /// Quantizes <paramref name="inputPath"/> into <paramref name="outputPath"/> and checks the result; the
+    /// Quantizes <paramref name="inputPath"/> into <paramref name="stagedPath"/> and checks the result; the
     /// returned result's <see cref="QuantizeResult.Quality"/> holds what was measured.
     /// </summary>
     /// <param name="inputPath">The float model.</param>
-    /// <param name="outputPath">Where to write the quantized model once it passes.</param>
+    /// <param name="stagedPath">Where to write each attempt: a path in the run's <see cref="StagedOutput"/>, moved into place by the caller once this returns.</param>
     /// <param name="options">Quantizer settings.</param>
     /// <param name="quality">What to measure and the gates to meet.</param>
     /// <param name="calibration">Static INT8's calibration data and method; null for every other precision.</param>
     /// <param name="progress">Receives short phase descriptions.</param>
     /// <param name="measured">Called with the report once gates are decided, before a failure is thrown, so a report can be written for a failed check too.</param>
     /// <exception cref="QuantizeException">QNT0018 when a gate fails, QNT0027 when the collapse guard refuses the result, QNT0020 when an accuracy gate has no data, and every error of quantization.</exception>
-    public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, QualityCheckOptions quality,
+    public static QuantizeResult Quantize(string inputPath, string stagedPath, QuantizeOptions options, QualityCheckOptions quality,
         CalibrationSetup? calibration = null, IProgress<string>? progress = null, Action<QualityReport>? measured = null)
     {
-        OutputTarget.Check(inputPath, outputPath);
         var check = QualityCheck.Prepare(inputPath, options, quality, calibration);
-        using var staged = Stage(outputPath);
-        var result = check.Attempt(staged.ModelPath, [], measureSpeed: true, progress);
+        var result = check.Attempt(stagedPath, [], measureSpeed: true, progress);
         var report = result.Quality!;
         report.Failures.AddRange(GateChecker.Check(quality.Gates, report.Evaluation, report.Speed));
         // Keeping nodes in float can fix accuracy, never speed: search only for a failed accuracy gate.
         bool search = quality.AutoMixedPrecision && report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
         if (search)
         {
-            result = AutoMixedPrecisionSearch.Search(check, staged.ModelPath, result, progress);
+            result = AutoMixedPrecisionSearch.Search(check, stagedPath, result, progress);
             report = result.Quality!;
         }
         else
@@ -57,7 +55,7 @@ internal static class CheckedQuantizer
             bool accuracyFailed = report.Failures.Any(f => f.Metric != GateChecker.MinSpeedup);
             if (check.EvaluationSamples is not null && result.QuantizedNodes.Count > 0 && (quality.LayerChart || accuracyFailed))
             {
-                report.Layers.AddRange(SensitivityAnalyzer.RankQuantized(check, staged.ModelPath, result, withGains: accuracyFailed, progress));
+                report.Layers.AddRange(SensitivityAnalyzer.RankQuantized(check, stagedPath, result, withGains: accuracyFailed, progress));
             }
         }
 
@@ -71,27 +69,6 @@ internal static class CheckedQuantizer
                 : new QuantizeException(ErrorCodes.QualityGateFailed, inputPath, GateFailureMessage.Format(report));
         }
 
-        try
-        {
-            staged.MoveIntoPlace();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new QuantizeException(ErrorCodes.OutputWriteFailed, outputPath, $"Cannot write '{outputPath}': {ex.Message}", ex);
-        }
-
         return result;
-    }
-
-    private static StagedOutput Stage(string outputPath)
-    {
-        try
-        {
-            return new StagedOutput(outputPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new QuantizeException(ErrorCodes.OutputWriteFailed, outputPath, $"Cannot write '{outputPath}': {ex.Message}", ex);
-        }
     }
 }

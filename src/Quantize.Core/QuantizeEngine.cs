@@ -39,14 +39,16 @@ public static class QuantizeEngine
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, IProgress<string>? progress = null, bool verifyOutput = true)
     {
         OutputTarget.Check(inputPath, outputPath);
-        return Quantize(inputPath, outputPath, options, ranges, preprocessed: null, progress, verifyOutput);
+        return StagedOutput.Produce(outputPath, staged => Write(inputPath, staged, options, ranges, preprocessed: null, progress, verifyOutput));
     }
 
     /// <summary>
-    /// As above, with the static pass's pre-processed graph when the caller already has it (calibration ran on
-    /// it), so ONNX Runtime does not load and optimize the model a second time.
+    /// Quantizes <paramref name="inputPath"/> and writes the result to <paramref name="stagedPath"/>, a path in a
+    /// <see cref="StagedOutput"/> folder (written in place: the caller moves it into place once every check passed).
+    /// <paramref name="preprocessed"/> is the static pass's pre-processed graph when calibration already made it, so ONNX
+    /// Runtime does not load and optimize the model a second time; <paramref name="hessians"/> are GPTQ's statistics.
     /// </summary>
-    internal static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed,
+    internal static QuantizeResult Write(string inputPath, string stagedPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed,
         IProgress<string>? progress, bool verifyOutput, IReadOnlyDictionary<string, double[]>? hessians = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -59,36 +61,13 @@ public static class QuantizeEngine
         var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, preprocessed, hessians, result, progress));
 
         progress?.Report("writing");
-        // Write into a private staging folder beside the output (same volume, so the final moves are
-        // renames), check the result there, and only then move it into place.
-        var fullOutput = Path.GetFullPath(outputPath);
-        var outputFolder = Path.GetDirectoryName(fullOutput)!;
-        StaleStaging.Sweep(outputFolder);
-        var staging = Path.Combine(outputFolder, StaleStaging.NewName(".quantize-staging-"));
-        try
+        result.BytesAfter = ModelWriter.Save(model.Value!, stagedPath, options.ExternalData);
+        model.Value = null;
+        if (verifyOutput)
         {
-            var stagedModel = Path.Combine(staging, Path.GetFileName(fullOutput));
-            result.BytesAfter = ModelWriter.Save(model.Value!, stagedModel, options.ExternalData);
-            model.Value = null;
-            if (verifyOutput)
-            {
-                progress?.Report("verifying with ONNX Runtime");
-                ReleaseManagedMemory();
-                VerifyLoads(stagedModel, inputPath);
-            }
-
-            ModelArtifact.Move(stagedModel, fullOutput);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new QuantizeException(ErrorCodes.OutputWriteFailed, outputPath, $"Cannot write '{outputPath}': {ex.Message}", ex);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
+            progress?.Report("verifying with ONNX Runtime");
+            ReleaseManagedMemory();
+            VerifyLoads(stagedPath, inputPath);
         }
 
         result.Elapsed = clock.Elapsed;

@@ -30,4 +30,11 @@ public sealed record QuantizeJob
     /// it, so this only matters without one.
     /// </summary>
     public bool Verify { get; init; } = true;
+
+    /// <summary>
+    /// True when <see cref="OutputPath"/> already lies in a private staging folder that the caller commits (the build
+    /// cache stages its entry under its key and publishes it with its digest): the run writes there directly instead of
+    /// staging a second time. Otherwise the run stages beside the output and moves the result into place itself.
+    /// </summary>
+    public bool OutputIsStaged { get; init; }
 }

@@ -1,4 +1,5 @@
 using Quantize.Core.Evaluation;
+using Quantize.Core.Safety;
 
 namespace Quantize.Core;
 
@@ -19,12 +20,19 @@ public static class Quantizer
     public static QuantizeResult Run(QuantizeJob job, IProgress<string>? progress = null, Action<QualityReport>? measured = null)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return (job.Quality, job.Calibration) switch
-        {
-            ({ } quality, var calibration) => CheckedQuantizer.Quantize(job.InputPath, job.OutputPath, job.Options, quality, calibration, progress, measured),
-            (null, { } calibration) => CalibratedQuantizer.Quantize(job.InputPath, job.OutputPath, job.Options, calibration.Data, calibration.Options,
-                calibration.RangesCachePath, progress, job.Verify, calibration.Fingerprint),
-            _ => QuantizeEngine.Quantize(job.InputPath, job.OutputPath, job.Options, progress, job.Verify),
-        };
+        OutputTarget.Check(job.InputPath, job.OutputPath);
+        return job.OutputIsStaged
+            ? RunInto(job, job.OutputPath, progress, measured)
+            : StagedOutput.Produce(job.OutputPath, staged => RunInto(job, staged, progress, measured));
     }
+
+    /// <summary>Every stage of <paramref name="job"/>, writing (each attempt) to <paramref name="stagedPath"/>.</summary>
+    private static QuantizeResult RunInto(QuantizeJob job, string stagedPath, IProgress<string>? progress, Action<QualityReport>? measured) =>
+        (job.Quality, job.Calibration) switch
+        {
+            ({ } quality, var calibration) => CheckedQuantizer.Quantize(job.InputPath, stagedPath, job.Options, quality, calibration, progress, measured),
+            (null, { } calibration) => CalibratedQuantizer.Quantize(job.InputPath, stagedPath, job.Options, calibration.Data, calibration.Options,
+                calibration.RangesCachePath, progress, job.Verify, calibration.Fingerprint),
+            _ => QuantizeEngine.Write(job.InputPath, stagedPath, job.Options, ranges: null, preprocessed: null, progress, job.Verify),
+        };
 }

@@ -49,12 +49,13 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         var cacheWarnings = new List<Diagnostic>();
         // Under the key's local lock: one process per machine asks the server, and then maybe quantizes.
         var layered = Remote.LayeredCache.GetOrCreate(cache, remote, key, model.Source, cacheWarnings, console.Out,
-            temporary =>
+            staged =>
             {
                 var job = new QuantizeJob
                 {
                     InputPath = model.Source,
-                    OutputPath = temporary,
+                    OutputPath = staged,
+                    OutputIsStaged = true,
                     Options = options,
                     Calibration = calibration is null ? null : new CalibrationSetup(calibration.Data, calibration.Options, calibration.RangesCachePath, fingerprint),
                     Quality = quality,

@@ -26,7 +26,7 @@ internal sealed class ModelCache(string directory)
 
     /// <summary>
     /// Returns the entry for <paramref name="key"/>, producing it with <paramref name="produce"/> (which writes
-    /// the file it is given) when no process has. <c>Reused</c> says whether it was already there; <c>Sha256</c> is the
+    /// the file it is given, in a staging folder: <see cref="Core.QuantizeJob.OutputIsStaged"/>) when no process has. <c>Reused</c> says whether it was already there; <c>Sha256</c> is the
     /// model's verified hash. An entry that fails verification (<see cref="CacheEntryDigest"/>) is reported through
     /// <paramref name="corrupt"/>, removed and produced again: never used, never a permanent failure.
     /// </summary>
@@ -65,30 +65,20 @@ internal sealed class ModelCache(string directory)
                 File.Delete(leftover);
             }
 
-            // The model is written under its entry's own name in a private folder, so the external-data file it
-            // records is <key>.onnx.data: a side file of the key like the others, listed in the digest.
-            var folder = Path.GetDirectoryName(entry)!;
-            var staging = Path.Combine(folder, Core.Safety.StaleStaging.NewName(".quantize-staging-"));
-            var temporary = Path.Combine(staging, Path.GetFileName(entry));
+            // The run's one staging folder: the model is written under its entry's own name there, so the external-data
+            // file it records is <key>.onnx.data, a side file of the key like the others, listed in the digest. The commit
+            // is this cache's publish step: data files, digest, then the model by rename.
             string sha256;
-            try
+            using (var staged = Core.StagedOutput.Beside(entry))
             {
-                Directory.CreateDirectory(staging);
-                produce(temporary);
-                foreach (var (from, to) in ModelArtifact.DataFilesAt(temporary, entry))
+                produce(staged.ModelPath);
+                foreach (var (from, to) in ModelArtifact.DataFilesAt(staged.ModelPath, entry))
                 {
                     File.Move(from, to, overwrite: true);
                 }
 
-                sha256 = CacheEntryDigest.Write(entry, temporary);
-                Publish(temporary, entry);
-            }
-            finally
-            {
-                if (Directory.Exists(staging))
-                {
-                    Directory.Delete(staging, recursive: true);
-                }
+                sha256 = CacheEntryDigest.Write(entry, staged.ModelPath);
+                Publish(staged.ModelPath, entry);
             }
 
             return new CacheLookup(entry, false, sha256, TimeSpan.Zero);

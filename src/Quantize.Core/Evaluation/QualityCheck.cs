@@ -97,7 +97,7 @@ internal sealed class QualityCheck
     {
         if (_data.Calibration is not { } calibration)
         {
-            return QuantizeEngine.Quantize(_inputPath, outputPath, options, progress, verifyOutput);
+            return QuantizeEngine.Write(_inputPath, outputPath, options, ranges: null, preprocessed: null, progress, verifyOutput);
         }
 
         _ranges ??= CalibratedQuantizer.Calibrate(_inputPath, _options, calibration, progress);

@@ -43,7 +43,7 @@ internal static class GainScreen
             return new Dictionary<string, double>();
         }
 
-        var path = Path.Combine(folder, "switched.onnx");
+        var path = Path.Combine(folder, MixAttempts.ScratchName("switched.onnx"));
         TopologicalSorter.SortAll(switched.Graph);
         ModelWriter.Save(switched, path);
         switched = null;

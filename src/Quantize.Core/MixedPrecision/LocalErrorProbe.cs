@@ -35,8 +35,8 @@ internal static class LocalErrorProbe
             return new Dictionary<string, NodeError>();
         }
 
-        var floatProbe = Path.Combine(folder, "probe-float.onnx");
-        var quantizedProbe = Path.Combine(folder, "probe-quantized.onnx");
+        var floatProbe = Path.Combine(folder, MixAttempts.ScratchName("probe-float.onnx"));
+        var quantizedProbe = Path.Combine(folder, MixAttempts.ScratchName("probe-quantized.onnx"));
         TopologicalSorter.SortAll(floatModel.Graph);
         TopologicalSorter.SortAll(quantizedModel.Graph);
         ModelWriter.Save(floatModel, floatProbe);

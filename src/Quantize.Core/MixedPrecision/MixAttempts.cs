@@ -5,24 +5,35 @@ namespace Quantize.Core.MixedPrecision;
 /// <summary>
 /// Quantization attempts with extra nodes kept in float, each measured against the float model once: the
 /// sensitivity analysis and the search ask for the same mixes (the search's first step is the analysis's
-/// best single exclusion), so results are cached by the set of exclusions. Attempts are written into a
-/// private folder beside the output and deleted once measured; only their measurements are kept.
+/// best single exclusion), so results are cached by the set of exclusions. Attempts (and the probes' models) are
+/// written into the run's one staging folder, under names no output has (<see cref="ScratchName"/>), and deleted once
+/// measured; only their measurements are kept.
 /// </summary>
 internal sealed class MixAttempts : IDisposable
 {
     private readonly QualityCheck _check;
     private readonly Dictionary<string, MixAttempt> _done = new(StringComparer.Ordinal);
+    private readonly StagedOutput? _ownStaging;
     private int _count;
 
-    public MixAttempts(QualityCheck check, string besidePath)
+    /// <summary>Attempts beside <paramref name="stagedPath"/>, a path in the run's <see cref="StagedOutput"/> folder.</summary>
+    public MixAttempts(QualityCheck check, string stagedPath)
     {
         _check = check;
-        Folder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(besidePath))!, $".quantize-mix-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Folder);
+        Folder = Path.GetDirectoryName(Path.GetFullPath(stagedPath))!;
     }
 
-    /// <summary>The private folder (probe models go here too).</summary>
+    private MixAttempts(QualityCheck check, StagedOutput staging)
+        : this(check, staging.ModelPath) => _ownStaging = staging;
+
+    /// <summary>For a run that writes no output (the sensitivity analysis): its own staging folder beside <paramref name="inputPath"/>.</summary>
+    public static MixAttempts BesideInput(QualityCheck check, string inputPath) => new(check, StagedOutput.Beside(inputPath));
+
+    /// <summary>The staging folder the attempts and probes are written in.</summary>
     public string Folder { get; }
+
+    /// <summary>A scratch file's name in <see cref="Folder"/>: hidden and prefixed, so it never meets the staged output's own name.</summary>
+    public static string ScratchName(string name) => ".quantize-" + name;
 
     /// <summary>Quantizations run so far (cached mixes not counted).</summary>
     public int Count => _count;
@@ -39,7 +50,7 @@ internal sealed class MixAttempts : IDisposable
             return known;
         }
 
-        var path = Path.Combine(Folder, $"mix-{_count++}.onnx");
+        var path = Path.Combine(Folder, ScratchName($"mix-{_count++}.onnx"));
         progress?.Report($"trying with {keptInFloat.Count} node(s) in float");
         try
         {
@@ -56,13 +67,7 @@ internal sealed class MixAttempts : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(Folder))
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-    }
+    public void Dispose() => _ownStaging?.Dispose();
 
     private static string Key(IEnumerable<string> names) => string.Join('\n', names.Order(StringComparer.Ordinal));
 }

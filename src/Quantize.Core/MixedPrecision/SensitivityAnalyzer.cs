@@ -36,8 +36,8 @@ public static class SensitivityAnalyzer
         ArgumentNullException.ThrowIfNull(quality);
         var check = QualityCheck.Prepare(inputPath, options, quality with { Evaluate = true }, calibration);
         RequireSamples(check, "Sensitivity analysis");
-        using var attempts = new MixAttempts(check, inputPath);
-        var baselinePath = Path.Combine(attempts.Folder, "full.onnx");
+        using var attempts = MixAttempts.BesideInput(check, inputPath);
+        var baselinePath = Path.Combine(attempts.Folder, MixAttempts.ScratchName("full.onnx"));
         var baseline = new MixAttempt([], check.Attempt(baselinePath, [], measureSpeed: false, progress));
         return Rank(check, attempts, baseline, baselinePath, endToEndChecks, progress);
     }

@@ -5,8 +5,9 @@ using Quantize.Core.Graph;
 namespace Quantize.Core.Onnx;
 
 /// <summary>
-/// Writes a model atomically: to a temporary file in the destination folder, then renamed into place,
-/// so that a failure or a concurrent reader never sees half a model and no partial artifact remains.
+/// Writes a model (and, past a size, its external-data file) in place. Callers write into a private staging folder
+/// (<see cref="StagedOutput"/>) and move the result into place once it is checked, so this adds no temporary files of
+/// its own; on a failure it deletes what it wrote.
 /// </summary>
 public static class ModelWriter
 {
@@ -36,46 +37,35 @@ public static class ModelWriter
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
         var dataFileName = Path.GetFileName(fullPath) + ".data";
-        var tempModel = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var tempData = tempModel + ".data";
+        var dataPath = Path.Combine(directory, dataFileName);
         try
         {
             Directory.CreateDirectory(directory);
             long total = 0;
-            bool external = ModelTensors.All(model).Sum(t => (long)t.RawData.Length) > inlineLimitBytes;
-            if (external)
+            if (ModelTensors.All(model).Sum(t => (long)t.RawData.Length) > inlineLimitBytes)
             {
-                total += MoveLargeTensorsToFile(model, tempData, dataFileName);
+                total += MoveLargeTensorsToFile(model, dataPath, dataFileName);
             }
 
-            using (var stream = new FileStream(tempModel, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var stream = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 model.WriteTo(stream);
                 total += stream.Length;
             }
 
-            if (external)
-            {
-                File.Move(tempData, Path.Combine(directory, dataFileName), overwrite: true);
-            }
-
-            File.Move(tempModel, fullPath, overwrite: true);
             return total;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            TryDelete(fullPath);
+            TryDelete(dataPath);
             throw new QuantizeException(ErrorCodes.OutputWriteFailed, path, $"Cannot write '{path}': {ex.Message}", ex);
-        }
-        finally
-        {
-            TryDelete(tempModel);
-            TryDelete(tempData);
         }
     }
 
     private static long MoveLargeTensorsToFile(ModelProto model, string dataPath, string location)
     {
-        using var data = new FileStream(dataPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        using var data = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         foreach (var tensor in ModelTensors.All(model))
         {
             if (tensor.RawData.Length < ExternalTensorMinBytes)
@@ -106,7 +96,7 @@ public static class ModelWriter
         }
         catch (IOException)
         {
-            // Best effort: a leftover temp file is hidden and uniquely named; never mask the real error.
+            // Best effort: the staging folder it lies in is deleted anyway; never mask the real error.
         }
     }
 }

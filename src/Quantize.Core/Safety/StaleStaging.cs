@@ -16,7 +16,10 @@ public static partial class StaleStaging
     /// <summary>A leftover of another machine, or without an owner in its name, is removed once it is this old.</summary>
     public static readonly TimeSpan ForeignAge = TimeSpan.FromDays(1);
 
-    /// <summary>The prefixes of everything the engine stages (folders beside outputs, folders in the temp folder).</summary>
+    /// <summary>
+    /// The prefixes of everything the engine stages (folders beside outputs, folders in the temp folder);
+    /// <c>.quantize-check-</c> is what versions before the one staging folder left.
+    /// </summary>
     private static readonly string[] Prefixes = [".quantize-staging-", ".quantize-check-", "quantize-preprocess-"];
 
     /// <summary>Length of a GUID in the "N" format that ends every name.</summary>

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Quantize.Core.Calibration;
 using Quantize.Core.Calibration.Data;
 using Quantize.Core.Onnx;
+using Quantize.Core.Tests.Evaluation;
 using Quantize.Testing.TestModels;
 using static Quantize.Core.Tests.Calibration.CalibrationFixtures;
 using static Quantize.Testing.TestModels.ModelBuilder;
@@ -41,7 +42,7 @@ public sealed class CalibratedQuantizerTests : IDisposable
         }
 
         var output = Path.Combine(_folder, "conv-bn.int8.onnx");
-        var result = CalibratedQuantizer.Quantize(input, output, new QuantizeOptions { Precision = Precision.Int8 },
+        var result = CheckedRun.Calibrated(input, output, new QuantizeOptions { Precision = Precision.Int8 },
             new CalibrationDataOptions { Sources = [data] }, new CalibrationOptions());
 
         Assert.Equal(new CalibrationReport("MinMax", 16, result.Calibration!.Elapsed, false, null), result.Calibration);

@@ -34,7 +34,7 @@ public sealed class CheckedQuantizerTests : IDisposable
             SpeedBudget = TimeSpan.Zero,
         };
 
-        var result = CheckedQuantizer.Quantize(input, output, Int8, quality);
+        var result = CheckedRun.Quantize(input, output, Int8, quality);
 
         Assert.True(File.Exists(output));
         Assert.Equal(["mlp.int8.onnx"], Directory.GetFileSystemEntries(Path.GetDirectoryName(output)!).Select(Path.GetFileName));
@@ -61,7 +61,7 @@ public sealed class CheckedQuantizerTests : IDisposable
         };
         QualityReport? measured = null;
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(input, output, Int8, quality, measured: r => measured = r));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(input, output, Int8, quality, measured: r => measured = r));
 
         Assert.Equal(ErrorCodes.QualityGateFailed, error.Code);
         Assert.Equal(input, error.FilePath);
@@ -86,7 +86,7 @@ public sealed class CheckedQuantizerTests : IDisposable
             ValidationData = new CalibrationDataOptions { Sources = [WriteSamples(_folder, "validation", RunTimings.EnoughForSpeed + RunTimings.WarmUpSamples, [1, 64])] },
         };
 
-        var report = CheckedQuantizer.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality).Quality!;
+        var report = CheckedRun.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality).Quality!;
 
         Assert.Equal(RunTimings.EnoughForSpeed, report.Speed!.Runs);
         Assert.Contains(report.Notes, n => n.StartsWith($"Latency is the median over {RunTimings.EnoughForSpeed} evaluation samples", StringComparison.Ordinal));
@@ -104,7 +104,7 @@ public sealed class CheckedQuantizerTests : IDisposable
             Gates = new QualityGates { MinSqnr = 1000 },
         };
 
-        Assert.Equal(ErrorCodes.QualityGateFailed, Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(input, output, Int8, quality)).Code);
+        Assert.Equal(ErrorCodes.QualityGateFailed, Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(input, output, Int8, quality)).Code);
         Assert.Equal("previous build", File.ReadAllText(output));
     }
 
@@ -116,7 +116,7 @@ public sealed class CheckedQuantizerTests : IDisposable
         // Samples 00 and 10 (held out: positions 0, 5, 10) hold a 100 in x; the others stay within ±1.
         var calibration = new CalibrationSetup(new CalibrationDataOptions { Sources = [WriteSamples(_folder, "calibration", 12, [1, 64], 1, 0, 10)] }, new CalibrationOptions());
 
-        var result = CheckedQuantizer.Quantize(input, output, Int8, NoSpeed with { Gates = new QualityGates { MinCosine = 0.5 } }, calibration);
+        var result = CheckedRun.Quantize(input, output, Int8, NoSpeed with { Gates = new QualityGates { MinCosine = 0.5 } }, calibration);
 
         Assert.Equal("held-out calibration samples (3 of 12; calibrated on the other 9)", result.Quality!.Evaluation!.DataSource);
         Assert.Equal(3, result.Quality.Evaluation.SampleCount);
@@ -135,7 +135,7 @@ public sealed class CheckedQuantizerTests : IDisposable
         var input = WriteModel(_folder, "mlp.onnx", TestModelCatalog.Mlp());
         var output = Path.Combine(_folder, "mlp.int8.onnx");
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(input, output, Int8, new QualityCheckOptions { Gates = new QualityGates { MinSqnr = 20 } }));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(input, output, Int8, new QualityCheckOptions { Gates = new QualityGates { MinSqnr = 20 } }));
 
         Assert.Equal(ErrorCodes.EvaluationDataMissing, error.Code);
         Assert.Contains($"'{input}'", error.Message, StringComparison.Ordinal);
@@ -149,7 +149,7 @@ public sealed class CheckedQuantizerTests : IDisposable
         var input = WriteModel(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
         var output = Path.Combine(_folder, "cnn.int8.onnx");
 
-        var result = CheckedQuantizer.Quantize(input, output, Int8, new QualityCheckOptions { SpeedBudget = TimeSpan.Zero });
+        var result = CheckedRun.Quantize(input, output, Int8, new QualityCheckOptions { SpeedBudget = TimeSpan.Zero });
 
         var report = result.Quality!;
         Assert.Null(report.Evaluation);
@@ -164,7 +164,7 @@ public sealed class CheckedQuantizerTests : IDisposable
     {
         var input = WriteModel(_folder, "mlp.onnx", TestModelCatalog.Mlp());
 
-        var report = CheckedQuantizer.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, new QualityCheckOptions()).Quality!;
+        var report = CheckedRun.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, new QualityCheckOptions()).Quality!;
 
         Assert.Null(report.Speed);
         Assert.Contains(report.Notes, n => n.StartsWith("The speed check was skipped", StringComparison.Ordinal));
@@ -176,7 +176,7 @@ public sealed class CheckedQuantizerTests : IDisposable
         var input = WriteModel(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
         var quality = new QualityCheckOptions { Gates = new QualityGates { MinSpeedup = 1000 }, SpeedBudget = TimeSpan.Zero };
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(input, Path.Combine(_folder, "cnn.int8.onnx"), Int8, quality));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(input, Path.Combine(_folder, "cnn.int8.onnx"), Int8, quality));
 
         Assert.Equal(ErrorCodes.QualityGateFailed, error.Code);
         Assert.Matches(@"MinSpeedup 1000 not met: speedup [0-9.]+x \(float [0-9.]+ ms, quantized [0-9.]+ ms, median of 5 interleaved runs each\)", error.Message);
@@ -197,7 +197,7 @@ public sealed class CheckedQuantizerTests : IDisposable
             _ => NoSpeed with { ValidationData = validation, Top1Outputs = ["logits"] },
         };
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality));
 
         Assert.Equal(ErrorCodes.InvalidOption, error.Code);
         Assert.False(File.Exists(Path.Combine(_folder, "mlp.int8.onnx")));
@@ -213,7 +213,7 @@ public sealed class CheckedQuantizerTests : IDisposable
         var input = WriteModel(_folder, "mlp.onnx", TestModelCatalog.Mlp());
         var quality = NoSpeed with { ValidationData = new CalibrationDataOptions { Sources = [WriteSamples(_folder, "validation", 2, [1, 32])] } };
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(input, Path.Combine(_folder, "mlp.int8.onnx"), Int8, quality));
 
         Assert.Equal(ErrorCodes.CalibrationInputMismatch, error.Code);
         Assert.False(File.Exists(Path.Combine(_folder, "mlp.int8.onnx")));

@@ -20,7 +20,7 @@ public class CollapseGuardTests(ITestOutputHelper output)
         var target = Path.Combine(Path.GetDirectoryName(model)!, "collapsed.onnx");
         QualityReport? report = null;
 
-        var failure = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(model, target, Int8, Checked(data), measured: r => report = r));
+        var failure = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(model, target, Int8, Checked(data), measured: r => report = r));
 
         output.WriteLine(failure.Message);
         Assert.Equal(ErrorCodes.QuantizationCollapsed, failure.Code);
@@ -41,8 +41,8 @@ public class CollapseGuardTests(ITestOutputHelper output)
         var (model, data) = SensitivityFixtures.FragileMlp("collapse-off", boost: 1e6f);
         var folder = Path.GetDirectoryName(model)!;
 
-        var off = CheckedQuantizer.Quantize(model, Path.Combine(folder, "off.onnx"), Int8, Checked(data) with { CollapseGuard = false });
-        var gated = CheckedQuantizer.Quantize(model, Path.Combine(folder, "gated.onnx"), Int8, Checked(data) with { Gates = new QualityGates { MinCosine = -1 } });
+        var off = CheckedRun.Quantize(model, Path.Combine(folder, "off.onnx"), Int8, Checked(data) with { CollapseGuard = false });
+        var gated = CheckedRun.Quantize(model, Path.Combine(folder, "gated.onnx"), Int8, Checked(data) with { Gates = new QualityGates { MinCosine = -1 } });
 
         Assert.True(off.Quality!.Evaluation!.WorstCosine < CollapseGuard.MinCosine);
         Assert.Empty(off.Quality.Failures);
@@ -56,7 +56,7 @@ public class CollapseGuardTests(ITestOutputHelper output)
     {
         var (model, data) = SensitivityFixtures.FragileMlp("collapse-healthy", boost: 1f);
 
-        var healthy = CheckedQuantizer.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "healthy.onnx"), Int8, Checked(data));
+        var healthy = CheckedRun.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "healthy.onnx"), Int8, Checked(data));
 
         Assert.True(healthy.Quality!.Evaluation!.WorstCosine >= CollapseGuard.MinCosine);
         Assert.Empty(healthy.Quality.Failures);
@@ -69,7 +69,7 @@ public class CollapseGuardTests(ITestOutputHelper output)
     {
         var (model, _) = SensitivityFixtures.FragileMlp("collapse-nodata", boost: 1e6f);
 
-        var result = CheckedQuantizer.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "unchecked.onnx"), Int8, new QualityCheckOptions { SpeedCheck = false });
+        var result = CheckedRun.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "unchecked.onnx"), Int8, new QualityCheckOptions { SpeedCheck = false });
 
         Assert.Null(result.Quality!.Evaluation);
         Assert.Contains(result.Quality.Notes, n => n.StartsWith("Accuracy was not checked: there is no data", StringComparison.Ordinal));

@@ -1,5 +1,6 @@
 using Quantize.Core.Calibration;
 using Quantize.Core.Calibration.Data;
+using Quantize.Core.Tests.Evaluation;
 using Xunit.Abstractions;
 using static Quantize.Core.Tests.Int8Static.StaticHarness;
 
@@ -22,7 +23,7 @@ public class StaticResNet18PhotoTests(ITestOutputHelper output)
         var folder = RealModels.ScratchFolder("resnet18-photos");
         var outputPath = Path.Combine(folder, "resnet18.int8.onnx");
 
-        var result = CalibratedQuantizer.Quantize(RealModels.ResNet18Path, outputPath, new QuantizeOptions { Precision = Precision.Int8 },
+        var result = CheckedRun.Calibrated(RealModels.ResNet18Path, outputPath, new QuantizeOptions { Precision = Precision.Int8 },
             new CalibrationDataOptions { Sources = calibration, Image = ResNet18Preprocessing.MlNet }, new CalibrationOptions());
         double ratio = (double)result.BytesAfter / result.BytesBefore;
 

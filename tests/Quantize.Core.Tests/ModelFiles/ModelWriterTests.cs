@@ -6,7 +6,7 @@ namespace Quantize.Core.Tests.ModelFiles;
 public class ModelWriterTests
 {
     [Fact]
-    public void Writes_atomically_and_leaves_no_temporary_files()
+    public void Writes_in_place_and_leaves_no_other_files()
     {
         var folder = RealModels.ScratchFolder("writer");
         var path = Path.Combine(folder, "model.onnx");

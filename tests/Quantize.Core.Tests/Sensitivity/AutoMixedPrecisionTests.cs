@@ -3,6 +3,7 @@ using Quantize.Core.Calibration.Data;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Evaluation;
 using Quantize.Core.Onnx;
+using Quantize.Core.Tests.Evaluation;
 using Xunit.Abstractions;
 
 namespace Quantize.Core.Tests.Sensitivity;
@@ -32,7 +33,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         var target = Path.Combine(Path.GetDirectoryName(model)!, "mixed.onnx");
         QualityReport? measured = null;
 
-        var result = CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.999), measured: r => measured = r);
+        var result = CheckedRun.Quantize(model, target, Int8, AutoMix(data, 0.999), measured: r => measured = r);
 
         var report = result.Quality!;
         Assert.Same(report, measured);
@@ -56,7 +57,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         var (model, data) = SensitivityFixtures.FragileMlp("gate-layers");
         var target = Path.Combine(Path.GetDirectoryName(model)!, "gated.onnx");
 
-        var failure = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.999) with { AutoMixedPrecision = false }));
+        var failure = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(model, target, Int8, AutoMix(data, 0.999) with { AutoMixedPrecision = false }));
 
         Assert.Equal(ErrorCodes.QualityGateFailed, failure.Code);
         Assert.Contains($"Worst layers: {TestModelCatalog.FragileLayer} (MatMul", failure.Message, StringComparison.Ordinal);
@@ -64,7 +65,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         Assert.False(File.Exists(target));
 
         // A gate it meets: no ranking by gain, but the report still gets one local-error entry per quantized node.
-        var passed = CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.5) with { AutoMixedPrecision = false });
+        var passed = CheckedRun.Quantize(model, target, Int8, AutoMix(data, 0.5) with { AutoMixedPrecision = false });
         var layers = passed.Quality!.Layers;
         Assert.Equal(passed.QuantizedNodes.Select(n => n.Name).Order(StringComparer.Ordinal), layers.Select(l => l.Node).Order(StringComparer.Ordinal));
         Assert.All(layers, l => Assert.Null(l.EndToEndGain));
@@ -77,7 +78,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         var (model, data) = SensitivityFixtures.FragileMlp("automix-static");
         var target = Path.Combine(Path.GetDirectoryName(model)!, "mixed.onnx");
 
-        var result = CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.999) with { ValidationData = null },
+        var result = CheckedRun.Quantize(model, target, Int8, AutoMix(data, 0.999) with { ValidationData = null },
             new CalibrationSetup(data, new CalibrationOptions { MinimumSamples = 1 }));
 
         var report = result.Quality!;
@@ -95,7 +96,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         var target = Path.Combine(Path.GetDirectoryName(model)!, "mixed.onnx");
         QualityReport? measured = null;
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(model, target, Int8, AutoMix(data, 0.99999999, maxFallbacks: 2), measured: r => measured = r));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(model, target, Int8, AutoMix(data, 0.99999999, maxFallbacks: 2), measured: r => measured = r));
 
         output.WriteLine(error.Message);
         Assert.Equal(ErrorCodes.NoMixMeetsGates, error.Code);
@@ -116,8 +117,8 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
     {
         var (model, data) = SensitivityFixtures.FragileMlp("automix-deterministic");
         var folder = Path.GetDirectoryName(model)!;
-        var first = CheckedQuantizer.Quantize(model, Path.Combine(folder, "a.onnx"), Int8, AutoMix(data, 0.999));
-        var second = CheckedQuantizer.Quantize(model, Path.Combine(folder, "b.onnx"), Int8, AutoMix(data, 0.999));
+        var first = CheckedRun.Quantize(model, Path.Combine(folder, "a.onnx"), Int8, AutoMix(data, 0.999));
+        var second = CheckedRun.Quantize(model, Path.Combine(folder, "b.onnx"), Int8, AutoMix(data, 0.999));
 
         Assert.Equal(first.Quality!.Fallbacks, second.Quality!.Fallbacks);
         Assert.Equal(first.Quality.Layers, second.Quality.Layers);
@@ -128,7 +129,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
     public void A_model_that_already_passes_keeps_nothing_in_float()
     {
         var (model, data) = SensitivityFixtures.FragileMlp("automix-passes");
-        var result = CheckedQuantizer.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "out.onnx"), Int8, AutoMix(data, 0.5));
+        var result = CheckedRun.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "out.onnx"), Int8, AutoMix(data, 0.5));
 
         Assert.Empty(result.Quality!.Fallbacks);
         // No search ran: the layers carry only the cheap local error, for the report's chart.
@@ -143,7 +144,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         var (model, data) = SensitivityFixtures.FragileMlp("automix-invalid");
         var quality = new QualityCheckOptions { ValidationData = data, Gates = new QualityGates { MinCosine = minCosine }, AutoMixedPrecision = true, MaxFallbacks = maxFallbacks };
 
-        var error = Assert.Throws<QuantizeException>(() => CheckedQuantizer.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "out.onnx"), Int8, quality));
+        var error = Assert.Throws<QuantizeException>(() => CheckedRun.Quantize(model, Path.Combine(Path.GetDirectoryName(model)!, "out.onnx"), Int8, quality));
 
         Assert.Equal(ErrorCodes.InvalidOption, error.Code);
     }

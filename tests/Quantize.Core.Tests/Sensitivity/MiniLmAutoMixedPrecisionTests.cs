@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Quantize.Core.Evaluation;
 using Quantize.Core.Onnx;
+using Quantize.Core.Tests.Evaluation;
 using Xunit.Abstractions;
 
 namespace Quantize.Core.Tests.Sensitivity;
@@ -30,7 +31,7 @@ public class MiniLmAutoMixedPrecisionTests(ITestOutputHelper output)
         var target = Path.Combine(folder, "minilm.mixed.onnx");
         var clock = Stopwatch.StartNew();
 
-        var result = CheckedQuantizer.Quantize(RealModels.MiniLmPath, target, new QuantizeOptions { Precision = Precision.Int8 }, quality);
+        var result = CheckedRun.Quantize(RealModels.MiniLmPath, target, new QuantizeOptions { Precision = Precision.Int8 }, quality);
 
         var elapsed = clock.Elapsed;
         var report = result.Quality!;
