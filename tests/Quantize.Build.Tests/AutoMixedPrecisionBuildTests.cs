@@ -33,7 +33,7 @@ public sealed class AutoMixedPrecisionBuildTests(PackageFixture fixture)
         // The report names every node kept in float and gives the Exclude value that pins the choice.
         var markdown = File.ReadAllText(project.Obj("quantize/Mixed.Minilm.quantize-report.md"));
         var html = File.ReadAllText(project.Obj("quantize/Mixed.Minilm.quantize-report.html"));
-        var exclude = System.Text.RegularExpressions.Regex.Match(markdown, "Exclude=\"([^\"]+)\"").Groups[1].Value;
+        var exclude = System.Text.RegularExpressions.Regex.Match(markdown, "<Exclude>([^<]+)</Exclude>").Groups[1].Value;
         Assert.NotEmpty(exclude);
         foreach (var node in exclude.Split(';'))
         {

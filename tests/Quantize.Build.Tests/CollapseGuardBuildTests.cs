@@ -7,7 +7,8 @@ namespace Quantize.Build.Tests;
 
 /// <summary>
 /// The collapse guard from the csproj: with validation data and no gate, a model that INT8 wrecks fails the build
-/// with QNT0027 on the item and reaches neither obj/ nor the app; <c>CollapseGuard="false"</c> accepts it.
+/// with QNT0027 on the item and reaches neither obj/ nor the app; the <c>Exclude</c> element its message suggests,
+/// pasted into the item, makes it pass; <c>CollapseGuard="false"</c> accepts it as it is.
 /// </summary>
 [Collection(PackedBuildTests.Name)]
 public sealed class CollapseGuardBuildTests(PackageFixture fixture)
@@ -34,8 +35,16 @@ public sealed class CollapseGuardBuildTests(PackageFixture fixture)
         var error = refused.Output.Split('\n').First(l => l.Contains("error QNT0027", StringComparison.Ordinal));
         Assert.Contains("fragile.onnx(1,1)", error, StringComparison.Ordinal);
         Assert.Contains("output 'y' has cosine", error, StringComparison.Ordinal);
-        Assert.Contains("Exclude=\"fc2", error, StringComparison.Ordinal);
+        Assert.Contains("<Exclude>fc2", error, StringComparison.Ordinal);
         Assert.False(File.Exists(output), "a collapsed model must not reach obj/");
+
+        // The suggested element, pasted into the item as the message says, keeps those layers in float and passes.
+        var suggested = System.Text.RegularExpressions.Regex.Match(error, "<Exclude>[^<]*</Exclude>").Value;
+        project.Items = $"""<QuantizedModel Include="models/fragile.onnx" Precision="Int8" ClassName="Fragile" ValidationData="validation" SpeedCheck="false">{suggested}</QuantizedModel>""";
+        project.WriteProject();
+        var excluded = project.Build();
+        Assert.True(excluded.ExitCode == 0, excluded.Output);
+        Assert.True(File.Exists(output));
 
         project.Items = """<QuantizedModel Include="models/fragile.onnx" Precision="Int8" ClassName="Fragile" ValidationData="validation" SpeedCheck="false" CollapseGuard="false" />""";
         project.WriteProject();

@@ -10,20 +10,14 @@ namespace Quantize.Cli.Build;
 /// </summary>
 internal static class RuntimeRequirements
 {
-    // Facts from ONNX Runtime's versioning table (docs/Versioning.md) and release history: the release that
-    // first implemented each ONNX opset, and the release that shipped each contrib operator the engine emits.
+    // Facts from ONNX Runtime's versioning table (docs/Versioning.md): the release that first implemented each ONNX
+    // opset. The contrib operators the engine emits, and their releases, are declared by the passes that emit them.
     private static readonly (long Opset, string Release)[] OpsetReleases =
     [
         (21, "1.18.0"),
         (20, "1.17.0"),
         (19, "1.15.0"),
         (18, "1.14.0"),
-    ];
-
-    private static readonly (string Domain, string OpType, string Release)[] OperatorReleases =
-    [
-        ("com.microsoft", "MatMulNBits", "1.17.0"),
-        ("com.microsoft", "GatherBlockQuantized", "1.20.0"),
     ];
 
     /// <summary>The minimum ONNX Runtime release and why, or null when the model needs nothing recent.</summary>
@@ -42,7 +36,7 @@ internal static class RuntimeRequirements
             }
         }
 
-        foreach (var (domain, opType, release) in OperatorReleases)
+        foreach (var (domain, opType, release) in Core.Passes.PassRegistry.EmittedOperators)
         {
             if (model.Operators.Any(o => o.Domain == domain && o.OpType == opType))
             {

@@ -28,7 +28,7 @@ public static class GateFailureMessage
         return text.Append(WorstLayersAdvice(report)).ToString();
     }
 
-    /// <summary>" Worst layers: a (MatMul, local error 0.1), …. Keeping them in float: Exclude="a;…"." when sensitivity was analysed, else "".</summary>
+    /// <summary>" Worst layers: a (MatMul, local error 0.1), …. Keeping them in float: &lt;Exclude&gt;a;…&lt;/Exclude&gt; …." when sensitivity was analysed, else "".</summary>
     public static string WorstLayersAdvice(QualityReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -40,7 +40,7 @@ public static class GateFailureMessage
         var worst = report.Layers.Take(WorstLayers).ToList();
         var text = new StringBuilder(" Worst layers: ");
         text.AppendJoin(", ", worst.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l.Node} ({l.OpType}, local error {l.LocalError:0.####})")));
-        text.Append(CultureInfo.InvariantCulture, $". Keeping them in float: Exclude=\"{string.Join(";", worst.Select(l => l.Node))}\".");
+        text.Append(". Keeping them in float: ").Append(Reporting.ExcludeSuggestion.Advice(worst.Select(l => l.Node))).Append('.');
         return text.ToString();
     }
 

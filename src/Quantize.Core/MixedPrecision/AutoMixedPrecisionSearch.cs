@@ -86,7 +86,7 @@ internal static class AutoMixedPrecisionSearch
         var mix = report.Fallbacks.Where(f => f.Value == "FP32").Select(f => f.Key).ToList();
         var evaluation = report.Evaluation;
         var text = Invariant($"No mix of {report.Precision} and float for '{report.ModelPath}' meets the accuracy gates with at most {cap} node(s) kept in float. ");
-        text += mix.Count == 0 ? "Best found: the full quantization" : Invariant($"Best mix found: Exclude=\"{string.Join(';', mix)}\"");
+        text += mix.Count == 0 ? "Best found: the full quantization" : "Best mix found: " + Reporting.ExcludeSuggestion.Advice(mix);
         if (evaluation is not null)
         {
             text += Invariant($" (worst cosine {evaluation.WorstCosine:G7}, worst SQNR {evaluation.WorstSqnrDb:0.##} dB on {evaluation.DataSource})");
@@ -121,7 +121,7 @@ internal static class AutoMixedPrecisionSearch
             return $"AutoMixedPrecision found no node whose return to float helps ({numbers}).";
         }
 
-        var exclude = $"Exclude=\"{string.Join(';', best.KeptInFloat)}\"";
+        var exclude = Reporting.ExcludeSuggestion.Advice(best.KeptInFloat);
         return passed
             ? $"AutoMixedPrecision kept {best.KeptInFloat.Count} node(s) in float to meet the gates ({numbers}). To pin this mix without searching: {exclude}."
             : $"AutoMixedPrecision's best mix kept {best.KeptInFloat.Count} node(s) in float and still misses the gates ({numbers}): {exclude}.";

@@ -18,4 +18,7 @@ public interface IQuantizationPass
     /// without quantizing; it must decide exactly as <see cref="Run"/> does.
     /// </summary>
     DataType? InterfaceType(PassContext context) => null;
+
+    /// <summary>The non-standard operators <see cref="Run"/> may emit, and the ONNX Runtime release each needs; none by default.</summary>
+    IReadOnlyList<EmittedOperator> EmittedOperators => [];
 }

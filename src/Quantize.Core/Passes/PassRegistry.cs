@@ -13,6 +13,9 @@ public static class PassRegistry
 
     private static readonly IQuantizationPass StaticInt8 = new Int8Static.Int8StaticPass();
 
+    /// <summary>Every non-standard operator any pass may emit (the runtime-compatibility check looks for each in the output).</summary>
+    public static IReadOnlyList<EmittedOperator> EmittedOperators { get; } = [.. Passes.Append(StaticInt8).SelectMany(p => p.EmittedOperators).Distinct()];
+
     /// <summary>The pass for <paramref name="precision"/> without calibration data.</summary>
     public static IQuantizationPass For(Precision precision) => For(precision, hasRanges: false);
 

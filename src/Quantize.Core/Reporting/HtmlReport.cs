@@ -208,10 +208,10 @@ internal static class HtmlReport
 
         html.Append("</tbody>\n</table>\n");
         var exclude = ExcludeSuggestion.From(report.Fallbacks);
-        if (exclude.Attribute is { } attribute)
+        if (exclude.Element is { } element)
         {
-            html.Append("<p>To pin the FP32 choices without searching again, add this to the model's <code>QuantizedModel</code> item:</p>\n")
-                .Append("<pre id=\"exclude\"><code>").Append(E(attribute)).Append("</code></pre>\n");
+            html.Append("<p>To pin the FP32 choices without searching again, add this inside the model's <code>QuantizedModel</code> item (as a child element):</p>\n")
+                .Append("<pre id=\"exclude\"><code>").Append(E(element)).Append("</code></pre>\n");
         }
 
         if (exclude.Unlisted.Count > 0)

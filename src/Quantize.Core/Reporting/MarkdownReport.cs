@@ -180,10 +180,10 @@ internal static class MarkdownReport
 
         md.Append('\n');
         var exclude = ExcludeSuggestion.From(report.Fallbacks);
-        if (exclude.Attribute is { } attribute)
+        if (exclude.Element is { } element)
         {
-            md.Append("To pin the FP32 choices without searching again, add this to the model's `QuantizedModel` item:\n\n")
-                .Append(MarkdownText.Fence(attribute, "xml")).Append('\n');
+            md.Append("To pin the FP32 choices without searching again, add this inside the model's `QuantizedModel` item (as a child element):\n\n")
+                .Append(MarkdownText.Fence(element, "xml")).Append('\n');
         }
 
         if (exclude.Unlisted.Count > 0)

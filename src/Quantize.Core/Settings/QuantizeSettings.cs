@@ -29,7 +29,7 @@ public static class QuantizeSettings
     {
         Name = "Exclude", Kind = SettingKind.List, Scope = SettingScope.Model, Separators = [';', ','], SplitCliValues = true,
         Cli = "--exclude", CliShort = "-x", ValueName = "name-or-op", DefaultText = "none",
-        Help = "Node names or op types to leave in float, separated by `;` or `,` (the option may be repeated). Every entry must match a node; QNT0006 names the closest one otherwise.",
+        Help = "Node names or op types to leave in float, separated by `;` or `,` (the option may be repeated). Every entry must match a node; QNT0006 names the closest one otherwise. In a project write it as a child element, `<Exclude>a;b</Exclude>`: as an attribute, `Exclude` is MSBuild's own item exclusion and never reaches the quantizer.",
     };
 
     /// <summary>Per-node and per-op-type precisions.</summary>

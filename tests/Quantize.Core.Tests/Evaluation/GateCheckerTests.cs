@@ -85,7 +85,7 @@ public sealed class GateCheckerTests
         Assert.Contains("MinSpeedup 1.5 not met: speedup 1.2x (float 12 ms, quantized 10 ms", message, StringComparison.Ordinal);
         Assert.Contains("validation data (100 samples)", message, StringComparison.Ordinal);
         Assert.Contains("Worst layers: ffn_3 (MatMul, local error 0.21), attn_0 (MatMul, local error 0.12), ffn_1 (MatMul, local error 0.05)", message, StringComparison.Ordinal);
-        Assert.Contains("Exclude=\"ffn_3;attn_0;ffn_1\"", message, StringComparison.Ordinal);
+        Assert.Contains("<Exclude>ffn_3;attn_0;ffn_1</Exclude>", message, StringComparison.Ordinal);
         Assert.DoesNotContain("ffn_0", message, StringComparison.Ordinal);
     }
 

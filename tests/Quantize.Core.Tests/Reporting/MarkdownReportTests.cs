@@ -91,7 +91,7 @@ public sealed class MarkdownReportTests
         // (Inside the Exclude code block names are verbatim, as they must be to paste; code is never a link.)
         var fence = System.Text.RegularExpressions.Regex.Match(md, @"\n(`{3,})xml\n(?<code>[^\n]*)\n\1\n");
         Assert.True(fence.Success, "no Exclude code block");
-        Assert.StartsWith("Exclude=\"", fence.Groups["code"].Value, StringComparison.Ordinal);
+        Assert.StartsWith("<Exclude>", fence.Groups["code"].Value, StringComparison.Ordinal);
         Assert.True(fence.Groups[1].Length > 3, "the fence must be longer than the ``` inside a name");
         var prose = md.Remove(fence.Index, fence.Length);
         Assert.DoesNotContain("[link](", prose, StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         Assert.Empty(report.Failures);
         Assert.True(report.Evaluation!.WorstCosine >= 0.999);
         Assert.Equal(TestModelCatalog.FragileLayer, report.Layers[0].Node);
-        Assert.Contains(report.Notes, n => n.Contains("Exclude=\"fc2\"", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.Contains("<Exclude>fc2</Exclude>", StringComparison.Ordinal));
         var (written, _) = ModelReader.Load(target);
         var fc2 = Assert.Single(written.Graph.Node, n => n.Name == TestModelCatalog.FragileLayer);
         Assert.Equal("MatMul", fc2.OpType);
@@ -61,7 +61,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
 
         Assert.Equal(ErrorCodes.QualityGateFailed, failure.Code);
         Assert.Contains($"Worst layers: {TestModelCatalog.FragileLayer} (MatMul", failure.Message, StringComparison.Ordinal);
-        Assert.Contains($"Exclude=\"{TestModelCatalog.FragileLayer};", failure.Message, StringComparison.Ordinal);
+        Assert.Contains($"<Exclude>{TestModelCatalog.FragileLayer};", failure.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(target));
 
         // A gate it meets: no ranking by gain, but the report still gets one local-error entry per quantized node.
@@ -102,7 +102,7 @@ public class AutoMixedPrecisionTests(ITestOutputHelper output)
         Assert.Equal(ErrorCodes.NoMixMeetsGates, error.Code);
         Assert.Equal(model, error.FilePath);
         Assert.Contains("at most 2 node(s)", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Best mix found: Exclude=\"fc2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Best mix found: <Exclude>fc2", error.Message, StringComparison.Ordinal);
         Assert.Contains("still fails: MinCosine", error.Message, StringComparison.Ordinal);
         Assert.Contains("worst cosine", error.Message, StringComparison.Ordinal);
         Assert.Equal(TestModelCatalog.FragileLayer, measured!.Fallbacks[0].Key);

@@ -56,7 +56,7 @@ public class MiniLmAutoMixedPrecisionTests(ITestOutputHelper output)
         Assert.All(report.Fallbacks, f => Assert.Equal("FP32", f.Value));
         Assert.Equal(report.Layers.Count, result.QuantizedNodes.Count + report.Fallbacks.Count);
         var exclude = string.Join(';', report.Fallbacks.Select(f => f.Key));
-        Assert.Contains(report.Notes, n => n.Contains($"Exclude=\"{exclude}\"", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.Contains($"<Exclude>{exclude}</Exclude>", StringComparison.Ordinal));
 
         var (written, _) = ModelReader.Load(target);
         foreach (var (node, _) in report.Fallbacks)

@@ -119,7 +119,7 @@ public sealed class CalibrationDataReader
             ".npz" => TensorFileReader.ReadNpz(unit.Files[0]),
             ".pb" => TensorFileReader.ReadPbFolder(unit.Files, _inputs),
             ".png" or ".jpg" or ".jpeg" => (_images ??= new ImageSampleReader(_inputs, _options.Image, unit.Files[0])).Read(unit.Files[0]),
-            _ => throw new FormatException($"'{unit.Files[0]}' is not a calibration format (.npy, .npz, .pb, .png, .jpg, .txt)."),
+            _ => throw new FormatException($"'{unit.Files[0]}' is not a calibration format ({string.Join(", ", CalibrationFiles.Extensions.Order(StringComparer.Ordinal))})."),
         });
         return [new CalibrationSample(unit.Key, inputs)];
     }

@@ -20,6 +20,13 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
     public Precision Precision => Precision.Int4;
 
     /// <inheritdoc />
+    public IReadOnlyList<EmittedOperator> EmittedOperators { get; } =
+    [
+        new(Opsets.Microsoft, "MatMulNBits", "1.17.0"),
+        new(Opsets.Microsoft, "GatherBlockQuantized", "1.20.0"),
+    ];
+
+    /// <inheritdoc />
     public void Run(PassContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -22,6 +22,9 @@ public sealed class Int8DynamicPass : IQuantizationPass
     /// <inheritdoc/>
     public Precision Precision => Precision.Int8;
 
+    /// <inheritdoc />
+    public IReadOnlyList<EmittedOperator> EmittedOperators { get; } = [new(Opsets.Microsoft, "DynamicQuantizeLSTM", "1.6.0")];
+
     /// <inheritdoc/>
     public void Run(PassContext context)
     {
