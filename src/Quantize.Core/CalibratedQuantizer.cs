@@ -39,15 +39,15 @@ internal static class CalibratedQuantizer
         ArgumentNullException.ThrowIfNull(calibration);
         if (!Uses(options))
         {
-            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 (static) and to INT4 with Int4Method=Gptq only, not {options.Precision}{(options.Precision == Precision.Int4 ? " with round to nearest" : "")}.");
+            throw new QuantizeException(ErrorCodes.InvalidOption, inputPath, $"Calibration data applies to INT8 (static) and to INT4 with Int4Method=Gptq or Awq only, not {options.Precision}{(options.Precision == Precision.Int4 ? " with round to nearest" : "")}.");
         }
 
         return Quantize(inputPath, stagedPath, options, Calibrate(inputPath, options, new CalibrationSetup(data, calibration, rangesCachePath, fingerprint), progress), progress, verifyOutput);
     }
 
-    /// <summary>True when <paramref name="options"/> quantize with calibration data: INT8 (static) and INT4 with GPTQ.</summary>
+    /// <summary>True when <paramref name="options"/> quantize with calibration data: INT8 (static) and INT4 with GPTQ or AWQ.</summary>
     public static bool Uses(QuantizeOptions options) =>
-        options.Precision == Precision.Int8 || (options.Precision == Precision.Int4 && options.Int4Method == Int4Method.Gptq);
+        options.Precision == Precision.Int8 || (options.Precision == Precision.Int4 && options.Int4Method.NeedsCalibrationData());
 
     /// <summary>
     /// Obtains what calibration gives once (static INT8's ranges, calibrating or loading saved ones; INT4 GPTQ's
@@ -58,10 +58,10 @@ internal static class CalibratedQuantizer
         var clock = Stopwatch.StartNew();
         if (options.Precision == Precision.Int4)
         {
-            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"collecting GPTQ statistics ({ExpectedSamples(setup.Data)} samples)"));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"collecting {options.Int4Method.ToString().ToUpperInvariant()} statistics ({ExpectedSamples(setup.Data)} samples)"));
             var (model, _) = Onnx.ModelReader.Load(inputPath);
             var (hessians, observed) = HessianCollector.Collect(model, inputPath, setup.Data);
-            return new CalibratedRanges(null, new CalibrationReport("GPTQ (XᵀX of each MatMul input)", observed, clock.Elapsed, false, null),
+            return new CalibratedRanges(null, new CalibrationReport($"{options.Int4Method.ToString().ToUpperInvariant()} (XᵀX of each MatMul input)", observed, clock.Elapsed, false, null),
                 FewSamplesWarning(inputPath, observed, setup.Options), null, hessians);
         }
 

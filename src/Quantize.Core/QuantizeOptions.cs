@@ -8,6 +8,16 @@ public enum Int4Method
 
     /// <summary>GPTQ: rounding errors compensated on the rows not yet quantized, from calibration activations (<see cref="Numerics.Gptq"/>).</summary>
     Gptq,
+
+    /// <summary>AWQ: weight rows of large-activation inputs scaled up before rounding, the input divided back (<see cref="Numerics.Awq"/>).</summary>
+    Awq,
+}
+
+/// <summary>What each <see cref="Int4Method"/> needs.</summary>
+public static class Int4Methods
+{
+    /// <summary>True for the methods that measure each layer's inputs on calibration data (XᵀX): GPTQ and AWQ.</summary>
+    public static bool NeedsCalibrationData(this Int4Method method) => method is Int4Method.Gptq or Int4Method.Awq;
 }
 
 /// <summary>When a written model keeps its weights in an external-data file beside it (<c>&lt;model&gt;.data</c>).</summary>
@@ -73,7 +83,7 @@ public sealed record QuantizeOptions
     /// </summary>
     public int AccuracyLevel { get; init; } = 4;
 
-    /// <summary>INT4: how levels are chosen (round to nearest by default; GPTQ needs calibration data).</summary>
+    /// <summary>INT4: how levels are chosen (round to nearest by default; GPTQ and AWQ need calibration data).</summary>
     public Int4Method Int4Method { get; init; }
 
     /// <summary>INT4: emit standard ONNX (int4 initializer + block-wise DequantizeLinear, opset 21) instead of MatMulNBits.</summary>

@@ -41,13 +41,14 @@ internal static class SettingWords
         var text => throw Unknown(values, QuantizeSettings.Int4Format, text, "matmulnbits or qdq"),
     };
 
-    /// <summary>rtn or gptq.</summary>
+    /// <summary>rtn, gptq or awq.</summary>
     public static Int4Method? Int4Method(SettingValues values) => Word(values, QuantizeSettings.Int4Method) switch
     {
         null => null,
         "rtn" => Core.Int4Method.Rtn,
         "gptq" => Core.Int4Method.Gptq,
-        var text => throw Unknown(values, QuantizeSettings.Int4Method, text, "rtn or gptq"),
+        "awq" => Core.Int4Method.Awq,
+        var text => throw Unknown(values, QuantizeSettings.Int4Method, text, "rtn, gptq or awq"),
     };
 
     /// <summary>auto, always or never.</summary>

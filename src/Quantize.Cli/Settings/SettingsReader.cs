@@ -48,18 +48,18 @@ internal static class SettingsReader
 
     /// <summary>
     /// The calibration part, or null when the run uses no calibration data (it does for static INT8 and for INT4 with
-    /// GPTQ, which requires it: QNT0009 without). <paramref name="rangesCachePath"/> says where calibrated ranges are kept
+    /// GPTQ or AWQ, which require it: QNT0009 without). <paramref name="rangesCachePath"/> says where calibrated ranges are kept
     /// (null: nowhere).
     /// </summary>
     public static CalibrationRequest? Calibration(SettingValues values, QuantizeOptions options, string? baseDirectory, Func<CalibrationDataOptions, CalibrationOptions, string?> rangesCachePath)
     {
-        bool gptq = options.Precision == Core.Precision.Int4 && options.Int4Method == Int4Method.Gptq;
-        if (gptq && values.List(S.CalibrationData).Count == 0)
+        bool measuresLayers = options.Precision == Core.Precision.Int4 && options.Int4Method.NeedsCalibrationData();
+        if (measuresLayers && values.List(S.CalibrationData).Count == 0)
         {
             throw values.Invalid(S.Int4Method, values.Text(S.Int4Method), $"needs calibration data to measure each layer's inputs: set {(values.Spelling(S.Int4Method).StartsWith('-') ? "--calibration-data" : "CalibrationData")}");
         }
 
-        if (!gptq && !IsStatic(values, options.Precision))
+        if (!measuresLayers && !IsStatic(values, options.Precision))
         {
             return null;
         }

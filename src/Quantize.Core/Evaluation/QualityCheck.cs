@@ -109,7 +109,7 @@ internal sealed class QualityCheck
         var report = new QualityReport
         {
             ModelPath = _inputPath,
-            Precision = _options.Precision + (result.Calibration is null ? "" : _options.Precision == Core.Precision.Int8 ? " static" : " GPTQ"),
+            Precision = _options.Precision + (result.Calibration is null ? "" : _options.Precision == Core.Precision.Int8 ? " static" : " " + _options.Int4Method.ToString().ToUpperInvariant()),
             BytesBefore = result.BytesBefore,
             BytesAfter = result.BytesAfter,
             Gates = Options.Gates,

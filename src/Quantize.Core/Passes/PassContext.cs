@@ -51,7 +51,7 @@ public sealed class PassContext
     /// </summary>
     public ModelProto? Preprocessed { get; init; }
 
-    /// <summary>INT4 with GPTQ: XᵀX of each weighted MatMul's input over the calibration data, by input tensor name; null otherwise.</summary>
+    /// <summary>INT4 with GPTQ or AWQ: XᵀX of each weighted MatMul's input over the calibration data, by input tensor name; null otherwise.</summary>
     public IReadOnlyDictionary<string, double[]>? Hessians { get; init; }
 
     /// <summary>

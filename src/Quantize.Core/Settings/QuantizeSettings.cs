@@ -101,8 +101,8 @@ public static class QuantizeSettings
     public static readonly Setting Int4Method = new()
     {
         Name = "Int4Method", Kind = SettingKind.Text, Scope = SettingScope.Model, Precisions = [Core.Precision.Int4],
-        Cli = "--int4-method", ValueName = "rtn|gptq", Default = Options.Int4Method.ToString(),
-        Help = "`Rtn` rounds each block to nearest (data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required); embeddings stay round-to-nearest.",
+        Cli = "--int4-method", ValueName = "rtn|gptq|awq", Default = Options.Int4Method.ToString(),
+        Help = "`Rtn` rounds each block to nearest (data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required). `Awq` scales up the weight rows of the inputs with the largest activations before rounding and divides those inputs back at run time (one `Mul` before each MatMul), the scaling searched on `CalibrationData` (required). Embeddings stay round-to-nearest.",
     };
 
     /// <summary>Where the written model's weights go.</summary>
@@ -118,7 +118,7 @@ public static class QuantizeSettings
     {
         Name = "CalibrationData", Kind = SettingKind.List, Scope = SettingScope.Calibration, InCacheKey = false,
         Cli = "--calibration-data", ValueName = "path", DefaultText = "none",
-        Help = "Files, folders (recursive) or globs (`*`, `?`, `**`) to calibrate on: `.npy`, `.npz`, ONNX `.pb` test-data folders, `.png`/`.jpg`, `.txt` (one sample a line). With INT8 it makes quantization static (QDQ); without it INT8 stays dynamic. INT4 with `Int4Method=Gptq` reads it too. In a project: separated by `;`, relative to the project.",
+        Help = "Files, folders (recursive) or globs (`*`, `?`, `**`) to calibrate on: `.npy`, `.npz`, ONNX `.pb` test-data folders, `.png`/`.jpg`, `.txt` (one sample a line). With INT8 it makes quantization static (QDQ); without it INT8 stays dynamic. INT4 with `Int4Method=Gptq` or `Awq` reads it too. In a project: separated by `;`, relative to the project.",
     };
 
     /// <summary>How activation ranges are computed.</summary>

@@ -64,7 +64,7 @@ public sealed class Setting
 
     /// <summary>Which runs use the setting, as help and docs say it ("INT4", "FP16/BF16", "Static INT8"); null for every run.</summary>
     public string? Limitation =>
-        Scope == SettingScope.Calibration ? "Static INT8, INT4 GPTQ"
+        Scope == SettingScope.Calibration ? "Static INT8, INT4 GPTQ/AWQ"
         : Precisions.Count > 0 ? string.Join("/", Precisions.Select(p => p.ToString().ToUpperInvariant()))
         : null;
 

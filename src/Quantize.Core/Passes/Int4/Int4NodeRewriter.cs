@@ -9,12 +9,17 @@ namespace Quantize.Core.Passes.Int4;
 /// Rewrites eligible nodes in place: MatMul → com.microsoft MatMulNBits, embedding Gather →
 /// com.microsoft GatherBlockQuantized, or (standard-ONNX form) a block-wise DequantizeLinear of an
 /// int4/uint4 initializer feeding the original node. A weight shared by several nodes of one graph is
-/// quantized once and its tensors are shared.
+/// quantized once and its tensors are shared. With AWQ a MatMul's input is divided by the weight's input scales
+/// first (a Mul by their reciprocals), since the weight was quantized with its rows scaled up by them.
 /// </summary>
 internal sealed class Int4NodeRewriter
 {
     private readonly PassContext _context;
     private readonly Dictionary<GraphProto, Dictionary<string, string[]>> _done = new(ReferenceEqualityComparer.Instance);
+
+    // AWQ: the initializer holding 1/s for each scaled weight, by graph (by reference: a graph's value changes as it is
+    // rewritten) and weight name.
+    private readonly Dictionary<GraphProto, Dictionary<string, string>> _divisors = new(ReferenceEqualityComparer.Instance);
 
     public Int4NodeRewriter(PassContext context) => _context = context;
 
@@ -27,11 +32,13 @@ internal sealed class Int4NodeRewriter
         if (_context.Options.StandardOnnxInt4)
         {
             node.Input[candidate.WeightInput] = Shared(candidate, "dq", () => [AddDequantizeLinear(candidate)])[0];
+            DivideInputByAwqScales(candidate);
         }
         else if (candidate.Target == Int4Target.MatMul)
         {
             var tensors = Shared(candidate, "nbits", () => AddMatMulNBitsTensors(candidate));
             ReplaceInputs(node, [node.Input[0], .. tensors]);
+            DivideInputByAwqScales(candidate);
             Retarget(node, "MatMulNBits",
                 IntAttribute("K", candidate.Length),
                 IntAttribute("N", candidate.Rows),
@@ -67,12 +74,47 @@ internal sealed class Int4NodeRewriter
         return names;
     }
 
+    /// <summary>With AWQ scales for the candidate's weight: its MatMul reads x·(1/s) instead of x.</summary>
+    private void DivideInputByAwqScales(Int4Candidate candidate)
+    {
+        if (candidate.Target != Int4Target.MatMul || !_divisors.TryGetValue(candidate.Graph, out var byWeight) || !byWeight.TryGetValue(candidate.Weight.Name, out var divisor))
+        {
+            return;
+        }
+
+        var node = candidate.Node;
+        var mul = new NodeProto { OpType = "Mul", Name = _context.Names.Fresh(node.Name + "_awq_scale") };
+        mul.Input.Add(node.Input[0]);
+        mul.Input.Add(divisor);
+        mul.Output.Add(_context.Names.Fresh(node.Input[0] + "_awq_scaled"));
+        node.Input[0] = mul.Output[0];
+        candidate.Graph.Node.Add(mul); // the engine sorts nodes topologically before writing.
+    }
+
     private Int4QuantizedRows Quantize(Int4Candidate candidate)
     {
         var values = candidate.Weight.Tensor.ReadFloats();
         if (Hessian(candidate, values) is { } hessian)
         {
-            return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric);
+            if (_context.Options.Int4Method != Int4Method.Awq)
+            {
+                return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric);
+            }
+
+            var awq = Awq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric);
+            if (awq.InputScales is { } scales)
+            {
+                var reciprocals = scales.Select(v => 1 / v).ToArray();
+                if (!_divisors.TryGetValue(candidate.Graph, out var byWeight))
+                {
+                    _divisors[candidate.Graph] = byWeight = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+
+                byWeight[candidate.Weight.Name] = AddInitializer(candidate.Graph,
+                    TensorValues.Create<float>(_context.Names.Fresh(candidate.Weight.Name + "_awq_divisor"), DataType.Float, [reciprocals.Length], reciprocals));
+            }
+
+            return awq.Rows;
         }
 
         if (candidate.Target == Int4Target.MatMul)
@@ -85,7 +127,7 @@ internal sealed class Int4NodeRewriter
     }
 
     /// <summary>
-    /// GPTQ's XᵀX for a MatMul weight when the run has them (Int4Method=Gptq) and its input was observed; null for
+    /// XᵀX for a MatMul weight when the run has them (Int4Method=Gptq or Awq) and its input was observed; null for
     /// embeddings, weights with NaN or infinite values, and MatMuls calibration never reached.
     /// </summary>
     private double[]? Hessian(Int4Candidate candidate, float[] values) =>
