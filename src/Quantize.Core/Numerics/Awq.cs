@@ -102,9 +102,7 @@ public static class Awq
                 foreach (var ratio in ClipRatios)
                 {
                     TensorPrimitives.Multiply(values, ratio, shrunk.AsSpan(0, count));
-                    var parameters = symmetric
-                        ? (Int4BlockQuantizer.SymmetricScale(shrunk.AsSpan(0, count)), Int4BlockQuantizer.SymmetricZeroPoint)
-                        : Int4BlockQuantizer.AsymmetricParameters(shrunk.AsSpan(0, count));
+                    var parameters = Int4BlockQuantizer.Parameters(shrunk.AsSpan(0, count), symmetric);
                     for (int i = 0; i < count; i++)
                     {
                         levels[i] = parameters.Item1 == 0 ? parameters.Item2 : Int4BlockQuantizer.ToLevel(values[i] / parameters.Item1, parameters.Item2);

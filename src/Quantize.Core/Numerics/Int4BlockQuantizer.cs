@@ -35,17 +35,7 @@ public static class Int4BlockQuantizer
             throw new ArgumentException($"Levels hold {levels.Length} elements but the block has {block.Length}.", nameof(levels));
         }
 
-        float scale;
-        byte zeroPoint;
-        if (symmetric)
-        {
-            scale = SymmetricScale(block);
-            zeroPoint = SymmetricZeroPoint;
-        }
-        else
-        {
-            (scale, zeroPoint) = AsymmetricParameters(block);
-        }
+        var (scale, zeroPoint) = Parameters(block, symmetric);
 
         float reciprocal = scale != 0f ? 1f / scale : 0f;
         // A subnormal scale has no finite reciprocal; dividing keeps such a block's levels exact
@@ -59,6 +49,10 @@ public static class Int4BlockQuantizer
 
         return (scale, zeroPoint);
     }
+
+    /// <summary>The block's scale and zero point: symmetric (zero point 8) or from its minimum and maximum.</summary>
+    public static (float Scale, byte ZeroPoint) Parameters(ReadOnlySpan<float> block, bool symmetric) =>
+        symmetric ? (SymmetricScale(block), SymmetricZeroPoint) : AsymmetricParameters(block);
 
     /// <summary>
     /// The symmetric scale of a block: its largest-magnitude value, sign kept, divided by −8 (0 for an
