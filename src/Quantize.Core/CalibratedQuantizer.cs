@@ -62,11 +62,11 @@ internal static class CalibratedQuantizer
             var (model, _) = Onnx.ModelReader.Load(inputPath);
             var (hessians, observed) = HessianCollector.Collect(model, inputPath, setup.Data);
             return new CalibratedRanges(null, new CalibrationReport($"{options.Int4Method.ToString().ToUpperInvariant()} (XᵀX of each MatMul input)", observed, clock.Elapsed, false, null),
-                FewSamplesWarning(inputPath, observed, setup.Options), null, hessians);
+                FewSamplesWarning(inputPath, observed, setup.Options), null, setup.Data, hessians);
         }
 
         var (ranges, preprocessed, samples, reused, warnings) = ObtainRanges(inputPath, setup.Data, setup.Options, setup.RangesCachePath, setup.Fingerprint, progress);
-        return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings, preprocessed);
+        return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings, preprocessed, setup.Data);
     }
 
     /// <summary>Quantizes into <paramref name="stagedPath"/> with ranges obtained by <see cref="Calibrate"/>; the result reports them as if calibrated now.</summary>
@@ -74,7 +74,7 @@ internal static class CalibratedQuantizer
         IProgress<string>? progress, bool verifyOutput)
     {
         // The first attempt takes the model calibration pre-processed; a later one (mixed precision) pre-processes again.
-        var result = QuantizeEngine.Write(inputPath, stagedPath, options, calibrated.Ranges, calibrated.TakePreprocessed(), progress, verifyOutput, calibrated.Hessians);
+        var result = QuantizeEngine.Write(inputPath, stagedPath, options, calibrated.ForOneQuantization(), progress, verifyOutput);
         result.Calibration = calibrated.Report;
         result.Warnings.InsertRange(0, calibrated.Warnings);
         result.Elapsed += calibrated.Report.Elapsed;

@@ -39,17 +39,17 @@ public static class QuantizeEngine
     public static QuantizeResult Quantize(string inputPath, string outputPath, QuantizeOptions options, ActivationRanges? ranges, IProgress<string>? progress = null, bool verifyOutput = true)
     {
         OutputTarget.Check(inputPath, outputPath);
-        return StagedOutput.Produce(outputPath, staged => Write(inputPath, staged, options, ranges, preprocessed: null, progress, verifyOutput));
+        return StagedOutput.Produce(outputPath, staged => Write(inputPath, staged, options, ranges is null ? null : new CalibrationInputs(ranges), progress, verifyOutput));
     }
 
     /// <summary>
     /// Quantizes <paramref name="inputPath"/> and writes the result to <paramref name="stagedPath"/>, a path in a
     /// <see cref="StagedOutput"/> folder (written in place: the caller moves it into place once every check passed).
-    /// <paramref name="preprocessed"/> is the static pass's pre-processed graph when calibration already made it, so ONNX
-    /// Runtime does not load and optimize the model a second time; <paramref name="hessians"/> are GPTQ's statistics.
+    /// <paramref name="calibrated"/> is what calibration obtained (ranges, the pre-processed graph when calibration
+    /// already made it so ONNX Runtime does not optimize the model a second time, GPTQ's statistics), or null.
     /// </summary>
-    internal static QuantizeResult Write(string inputPath, string stagedPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed,
-        IProgress<string>? progress, bool verifyOutput, IReadOnlyDictionary<string, double[]>? hessians = null)
+    internal static QuantizeResult Write(string inputPath, string stagedPath, QuantizeOptions options, CalibrationInputs? calibrated,
+        IProgress<string>? progress, bool verifyOutput)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptions(options, inputPath);
@@ -58,7 +58,7 @@ public static class QuantizeEngine
 
         // Held in a box so it can be released before verification: ONNX Runtime then loads the result into
         // memory our parsed model no longer occupies, and peak memory is the larger phase, not the sum.
-        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, ranges, preprocessed, hessians, result, progress));
+        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, calibrated, result, progress));
 
         progress?.Report("writing");
         result.BytesAfter = ModelWriter.Save(model.Value!, stagedPath, options.ExternalData);
@@ -92,23 +92,25 @@ public static class QuantizeEngine
 
     /// <summary>What a pass works on: the model, the options, and the nodes left alone (exclusions and override selectors).</summary>
     private static PassContext Context(ModelProto model, string inputPath, QuantizeOptions options, OverridePlan overrides, QuantizeResult result,
-        ActivationRanges? ranges = null, ModelProto? preprocessed = null, IReadOnlyDictionary<string, double[]>? hessians = null) =>
+        CalibrationInputs? calibrated = null) =>
         new(model, inputPath, options, NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath), result)
         {
-            Ranges = ranges,
-            Preprocessed = preprocessed,
-            Hessians = hessians,
+            Ranges = calibrated?.Ranges,
+            Preprocessed = calibrated?.Preprocessed,
+            Hessians = calibrated?.Hessians,
+            CalibrationData = calibrated?.Data,
         };
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
-    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, ActivationRanges? ranges, ModelProto? preprocessed, IReadOnlyDictionary<string, double[]>? hessians, QuantizeResult result, IProgress<string>? progress)
+    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, CalibrationInputs? calibrated, QuantizeResult result, IProgress<string>? progress)
     {
         progress?.Report("reading");
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
         NodeNames.AssignMissing(model);
         var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
-        var context = Context(model, inputPath, options, overrides, result, ranges, preprocessed, hessians);
+        var context = Context(model, inputPath, options, overrides, result, calibrated);
+        var ranges = calibrated?.Ranges;
 
         progress?.Report($"quantizing to {options.Precision}");
         PassRegistry.For(options.Precision, ranges is not null).Run(context);

@@ -33,6 +33,6 @@ public static class Quantizer
             ({ } quality, var calibration) => CheckedQuantizer.Quantize(job.InputPath, stagedPath, job.Options, quality, calibration, progress, measured),
             (null, { } calibration) => CalibratedQuantizer.Quantize(job.InputPath, stagedPath, job.Options, calibration.Data, calibration.Options,
                 calibration.RangesCachePath, progress, job.Verify, calibration.Fingerprint),
-            _ => QuantizeEngine.Write(job.InputPath, stagedPath, job.Options, ranges: null, preprocessed: null, progress, job.Verify),
+            _ => QuantizeEngine.Write(job.InputPath, stagedPath, job.Options, calibrated: null, progress, job.Verify),
         };
 }

@@ -32,6 +32,16 @@ internal static class SettingWords
         var text => throw Unknown(values, QuantizeSettings.ActivationType, text, "u8 or s8"),
     };
 
+    /// <summary>depthwise, all or none.</summary>
+    public static BiasCorrectionScope? BiasCorrection(SettingValues values) => Word(values, QuantizeSettings.BiasCorrection) switch
+    {
+        null => null,
+        "depthwise" => BiasCorrectionScope.Depthwise,
+        "all" => BiasCorrectionScope.All,
+        "none" or "false" => BiasCorrectionScope.None,
+        var text => throw Unknown(values, QuantizeSettings.BiasCorrection, text, "depthwise, all or none"),
+    };
+
     /// <summary>True for qdq (standard ONNX int4), false for matmulnbits.</summary>
     public static bool? StandardOnnxInt4(SettingValues values) => Word(values, QuantizeSettings.Int4Format) switch
     {

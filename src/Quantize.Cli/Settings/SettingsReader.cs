@@ -38,7 +38,12 @@ internal static class SettingsReader
             StandardOnnxInt4 = SettingWords.StandardOnnxInt4(values) ?? defaults.StandardOnnxInt4,
             Int4Method = SettingWords.Int4Method(values) ?? defaults.Int4Method,
             ExternalData = SettingWords.ExternalData(values) ?? defaults.ExternalData,
-            Static = staticDefaults with { PerChannel = perChannel, ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType },
+            Static = staticDefaults with
+            {
+                PerChannel = perChannel,
+                ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType,
+                BiasCorrection = SettingWords.BiasCorrection(values) ?? staticDefaults.BiasCorrection,
+            },
         };
     }
 

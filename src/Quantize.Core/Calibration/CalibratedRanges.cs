@@ -1,3 +1,4 @@
+using Quantize.Core.Calibration.Data;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Onnx;
 
@@ -12,9 +13,10 @@ namespace Quantize.Core.Calibration;
 /// <param name="report">How they were obtained.</param>
 /// <param name="warnings">Calibration warnings (few samples...).</param>
 /// <param name="preprocessed">The pre-processed float model, or null when saved ranges were reused.</param>
+/// <param name="data">The calibration samples.</param>
 /// <param name="hessians">GPTQ's XᵀX per weighted MatMul input; null for static INT8.</param>
 internal sealed class CalibratedRanges(ActivationRanges? ranges, CalibrationReport report, IReadOnlyList<Diagnostic> warnings, ModelProto? preprocessed,
-    IReadOnlyDictionary<string, double[]>? hessians = null)
+    CalibrationDataOptions data, IReadOnlyDictionary<string, double[]>? hessians = null)
 {
     private ModelProto? _preprocessed = preprocessed;
 
@@ -29,6 +31,12 @@ internal sealed class CalibratedRanges(ActivationRanges? ranges, CalibrationRepo
 
     /// <summary>Calibration warnings (few samples...).</summary>
     public IReadOnlyList<Diagnostic> Warnings { get; } = warnings;
+
+    /// <summary>The calibration samples (bias correction runs them through the quantized model).</summary>
+    public CalibrationDataOptions Data { get; } = data;
+
+    /// <summary>What one quantization takes: the pre-processed model goes to the first only (<see cref="TakePreprocessed"/>).</summary>
+    public CalibrationInputs ForOneQuantization() => new(Ranges, TakePreprocessed(), Hessians, Data);
 
     /// <summary>
     /// The pre-processed model, once: the pass rewrites it in place, so a second quantization must not get the

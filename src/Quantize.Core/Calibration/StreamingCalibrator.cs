@@ -48,8 +48,13 @@ public sealed class StreamingCalibrator : IDisposable
     {
     }
 
-    /// <summary>As above, with the statistics each tensor gathers chosen by the caller (GPTQ's Hessians) instead of the method's ranges.</summary>
-    internal StreamingCalibrator(ModelProto model, string modelPath, CalibrationOptions options, IReadOnlyCollection<string>? tensors, Func<string, ITensorStatistics>? statistics)
+    /// <summary>
+    /// As above, with the statistics each tensor gathers chosen by the caller (GPTQ's Hessians) instead of the method's
+    /// ranges. <paramref name="optimize"/> false runs the graph exactly as written (a QDQ model then computes in float
+    /// with explicit rounding, as its Q/DQ nodes say, instead of being fused into integer kernels first).
+    /// </summary>
+    internal StreamingCalibrator(ModelProto model, string modelPath, CalibrationOptions options, IReadOnlyCollection<string>? tensors, Func<string, ITensorStatistics>? statistics,
+        bool optimize = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,7 +64,7 @@ public sealed class StreamingCalibrator : IDisposable
         _inputs = ModelInput.Of(model);
         _inputNames = [.. _inputs.Select(i => i.Name)];
         _observedInputs = [.. _inputs.Where(i => tensors?.Contains(i.Name) ?? true).Select(i => i.Name)];
-        _session = OpenObservingSession(model, modelPath, tensors, out _fetched);
+        _session = OpenObservingSession(model, modelPath, tensors, optimize, out _fetched);
         foreach (var name in _fetched.Concat(_observedInputs))
         {
             _statistics[name] = statistics?.Invoke(name) ?? Create(options);
@@ -217,13 +222,13 @@ public sealed class StreamingCalibrator : IDisposable
             // result does not depend on the order. Small batches are not worth the scheduling.
             if (bytes >= ParallelFoldBytes)
             {
-                Parallel.For(0, _fetched.Length, i => _statistics[_fetched[i]].Add(outputs[i].GetTensorDataAsSpan<float>()));
+                Parallel.For(0, _fetched.Length, i => Fold(_fetched[i], outputs[i]));
             }
             else
             {
                 for (int i = 0; i < _fetched.Length; i++)
                 {
-                    _statistics[_fetched[i]].Add(outputs[i].GetTensorDataAsSpan<float>());
+                    Fold(_fetched[i], outputs[i]);
                 }
             }
 
@@ -235,12 +240,15 @@ public sealed class StreamingCalibrator : IDisposable
         }
     }
 
+    private void Fold(string name, OrtValue value) =>
+        _statistics[name].Add(value.GetTensorDataAsSpan<float>(), value.GetTensorTypeAndShape().Shape);
+
     /// <summary>
     /// A session on a copy of the model whose extra outputs are the tensors to observe. Weights are shared
     /// with the caller's model (protobuf ByteStrings are immutable), so only the serialized copy ORT reads
     /// is extra. <paramref name="fetched"/> gets the float32 ones, in graph order, as ORT typed them.
     /// </summary>
-    private static InferenceSession OpenObservingSession(ModelProto model, string modelPath, IReadOnlyCollection<string>? tensors, out string[] fetched)
+    private static InferenceSession OpenObservingSession(ModelProto model, string modelPath, IReadOnlyCollection<string>? tensors, bool optimize, out string[] fetched)
     {
         var wanted = tensors?.ToHashSet(StringComparer.Ordinal);
         var observing = model.Clone();
@@ -268,6 +276,11 @@ public sealed class StreamingCalibrator : IDisposable
         }
 
         using var sessionOptions = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        if (!optimize)
+        {
+            sessionOptions.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+        }
+
         InferenceSession session;
         try
         {

@@ -97,7 +97,7 @@ internal sealed class QualityCheck
     {
         if (_data.Calibration is not { } calibration)
         {
-            return QuantizeEngine.Write(_inputPath, outputPath, options, ranges: null, preprocessed: null, progress, verifyOutput);
+            return QuantizeEngine.Write(_inputPath, outputPath, options, calibrated: null, progress, verifyOutput);
         }
 
         _ranges ??= CalibratedQuantizer.Calibrate(_inputPath, _options, calibration, progress);

@@ -51,6 +51,9 @@ public sealed class PassContext
     /// </summary>
     public ModelProto? Preprocessed { get; init; }
 
+    /// <summary>Static INT8: the calibration samples themselves, for remedies that measure the quantized model (bias correction); null otherwise.</summary>
+    public Calibration.Data.CalibrationDataOptions? CalibrationData { get; init; }
+
     /// <summary>INT4 with GPTQ or AWQ: XᵀX of each weighted MatMul's input over the calibration data, by input tensor name; null otherwise.</summary>
     public IReadOnlyDictionary<string, double[]>? Hessians { get; init; }
 

@@ -153,6 +153,14 @@ public static class QuantizeSettings
         Help = "Activations as `U8` (fastest on x86) or `S8`.",
     };
 
+    /// <summary>Static INT8 bias correction.</summary>
+    public static readonly Setting BiasCorrection = new()
+    {
+        Name = "BiasCorrection", Kind = SettingKind.Text, Scope = SettingScope.Calibration,
+        Cli = "--bias-correction", ValueName = "depthwise|all|none", Default = new StaticInt8Options().BiasCorrection.ToString(),
+        Help = "Static INT8: shift biases by their layer's mean quantization error over the first 32 calibration samples, layer after layer. `Depthwise` corrects depthwise Convs only (where rounding shifts the mean; models without them are untouched), `All` every Conv, ConvTranspose and Gemm with a bias, `None` nothing. passes.md has the measurements.",
+    };
+
     /// <summary>Image target size.</summary>
     public static readonly Setting ImageSize = new()
     {
@@ -314,7 +322,7 @@ public static class QuantizeSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, ExternalData,
-        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType,
+        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
         AutoMixedPrecision, CollapseGuard, MaxFallbacks,

@@ -91,4 +91,30 @@ public static partial class TestModelCatalog
         b.Output("y", DataType.Float, 4, 6);
         return b.Model;
     }
+
+    /// <summary>
+    /// A MobileNetV2-style inverted residual without the residual: x[1,8,12,12] → Conv 1×1 (16) → Clip(0, 6) → depthwise
+    /// Conv 3×3 (group 16) → Clip(0, 6) → Conv 1×1 (8) → y[1,8,12,12], every Conv with a bias. The depthwise filters'
+    /// scales differ by channel from 0.02 to 1, as trained depthwise filters' do, so one scale for all of them rounds
+    /// the small ones away and shifts their channels' means.
+    /// </summary>
+    public static ModelProto DepthwiseBlock(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 8, 12, 12);
+        var h = b.Node("Conv", [x, b.RandomInitializer("expand.weight", 0.5f, 16, 8, 1, 1), b.RandomInitializer("expand.bias", 0.3f, 16)], "expand");
+        h = b.Node("Clip", [h, b.Initializer("clip.min", [0f]), b.Initializer("clip.max", [6f])], "expand_relu6");
+        var depthwise = b.RandomValues([16, 1, 3, 3], 1f);
+        for (int i = 0; i < depthwise.Length; i++)
+        {
+            depthwise[i] *= MathF.Pow(50f, -(i / 9) / 15f);
+        }
+
+        h = b.Node("Conv", [h, b.Initializer("depthwise.weight", depthwise, 16, 1, 3, 3), b.RandomInitializer("depthwise.bias", 0.3f, 16)], "depthwise", null,
+            Int("group", 16), Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1));
+        h = b.Node("Clip", [h, b.Initializer("clip2.min", [0f]), b.Initializer("clip2.max", [6f])], "depthwise_relu6");
+        b.Node("Conv", [h, b.RandomInitializer("project.weight", 0.4f, 8, 16, 1, 1), b.RandomInitializer("project.bias", 0.3f, 8)], "project", "y");
+        b.Output("y", DataType.Float, 1, 8, 12, 12);
+        return b.Model;
+    }
 }

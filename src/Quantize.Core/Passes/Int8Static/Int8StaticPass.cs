@@ -35,6 +35,8 @@ public sealed class Int8StaticPass : IQuantizationPass
         Replace(context.Model, preprocessed);
         context.Result.Notes.Add("Pre-processed with ONNX Runtime's basic graph optimizations (BatchNormalization folded into Conv, constants folded).");
 
+        // Bias correction compares the quantized model with this float one.
+        var floatModel = context.Options.Static.BiasCorrection != BiasCorrectionScope.None ? context.Model.Clone() : null;
         long opset = Opsets.Version(context.Model, string.Empty);
         var format = new QdqFormat(context.Options.Static, opset);
         var rewrite = new QdqRewrite(context, ranges, format, IntegerOps);
@@ -63,12 +65,6 @@ public sealed class Int8StaticPass : IQuantizationPass
 
         rewrite.EmitActivationPairs();
         rewrite.Scope.RemoveReplacedNodes();
-        if (opset < LegacyOpsetConvFusion.QLinearOpset)
-        {
-            int fused = LegacyOpsetConvFusion.Fuse(context.Model.Graph, format.Domain);
-            context.Result.Notes.Add($"{fused} Conv group(s) written as com.microsoft QLinearConv: ONNX Runtime's own QDQ fusion would emit the default-domain QLinearConv, which opset {opset} lacks.");
-        }
-
         UnusedWeights.Remove(context.Model, rewrite.Weights.Replaced);
         if (format.Domain == Opsets.Microsoft)
         {
@@ -76,7 +72,47 @@ public sealed class Int8StaticPass : IQuantizationPass
             context.Result.Notes.Add($"The model imports opset {opset}; QuantizeLinear/DequantizeLinear come from ONNX Runtime's com.microsoft domain because standard {(format.Options.PerChannel ? "per-channel " : string.Empty)}Q/DQ needs opset {(format.Options.PerChannel ? QdqFormat.PerAxisOpset : QdqFormat.StandardOpset)}, and raising the opset would change the meaning of other ops.");
         }
 
+        // On the complete QDQ graph (ONNX Runtime runs it), before legacy opsets fuse their Conv groups.
+        if (floatModel is not null)
+        {
+            CorrectBiases(context, floatModel, rewrite, opset);
+        }
+
+        if (opset < LegacyOpsetConvFusion.QLinearOpset)
+        {
+            int fused = LegacyOpsetConvFusion.Fuse(context.Model.Graph, format.Domain);
+            context.Result.Notes.Add($"{fused} Conv group(s) written as com.microsoft QLinearConv: ONNX Runtime's own QDQ fusion would emit the default-domain QLinearConv, which opset {opset} lacks.");
+        }
+
         Report(context, rewrite);
+    }
+
+    private static void CorrectBiases(PassContext context, ModelProto floatModel, QdqRewrite rewrite, long opset)
+    {
+        var scope = context.Options.Static.BiasCorrection;
+        var biases = rewrite.Biases.Where(b => scope == BiasCorrectionScope.All || BiasCorrection.IsDepthwise(b.Node)).ToList();
+        if (biases.Count == 0)
+        {
+            // Depthwise on a model without depthwise Convs: nothing to say, nothing spent.
+            return;
+        }
+
+        string? skipped = context.CalibrationData switch
+        {
+            null => "the calibration data was not given to this run",
+            _ when context.Model.Graph.Initializer.Any(t => t.DataLocation == TensorProto.Types.DataLocation.External) => "the model keeps its weights in external data",
+            _ => null,
+        };
+        if (skipped is not null)
+        {
+            context.Result.Notes.Add($"Bias correction skipped: {skipped}.");
+            return;
+        }
+
+        // Below opset 10 ONNX Runtime would fuse the QDQ groups into a QLinearConv the opset lacks: run the graph as written.
+        var (changed, samples) = BiasCorrection.Apply(context.Model, floatModel, context.ModelPath, biases, context.CalibrationData!, optimize: opset >= LegacyOpsetConvFusion.QLinearOpset);
+        string which = scope == BiasCorrectionScope.All ? "Conv/ConvTranspose/Gemm" : "depthwise Conv";
+        context.Result.Notes.Add($"Bias correction ({scope}): {changed} of {biases.Count} {which} bias(es) shifted by their layer's mean quantization error over {samples} calibration sample(s).");
     }
 
     private static void Report(PassContext context, QdqRewrite rewrite)

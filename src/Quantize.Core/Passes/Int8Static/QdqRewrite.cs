@@ -179,14 +179,19 @@ internal sealed class QdqRewrite
         return names;
     }
 
-    /// <summary>Stores an int32 bias (zero point 0) and returns the DequantizeLinear output.</summary>
-    public string DequantizedBias(string biasName, int[] values, float[] scales, string stem)
+    /// <summary>The int32 biases stored, in the order their nodes were quantized.</summary>
+    public List<QuantizedBias> Biases { get; } = [];
+
+    /// <summary>Stores <paramref name="node"/>'s int32 bias (zero point 0) and returns the DequantizeLinear output.</summary>
+    public string DequantizedBias(NodeProto node, string biasName, int[] values, float[] scales, string stem)
     {
         var quantized = Names.Fresh($"{biasName}_{stem}_quantized");
         var scale = Names.Fresh($"{biasName}_{stem}_scale");
         var zeroPoint = Names.Fresh($"{biasName}_{stem}_zero_point");
         long[] parameterDims = scales.Length > 1 ? [scales.Length] : [];
-        Weights.AddInitializer(Scope, TensorValues.Create<int>(quantized, DataType.Int32, [values.Length], values));
+        var tensor = TensorValues.Create<int>(quantized, DataType.Int32, [values.Length], values);
+        Weights.AddInitializer(Scope, tensor);
+        Biases.Add(new QuantizedBias(node, node.Output[0], tensor, values, scales));
         Weights.AddInitializer(Scope, TensorValues.FromFloats(scale, parameterDims, scales));
         Weights.AddInitializer(Scope, TensorValues.Create<int>(zeroPoint, DataType.Int32, parameterDims, new int[scales.Length]));
         return AddDequantize(quantized, scale, zeroPoint, $"{biasName}_{stem}_dequantized", scales.Length > 1 ? 0 : null);

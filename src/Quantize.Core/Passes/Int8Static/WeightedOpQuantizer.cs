@@ -105,7 +105,7 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
         {
             var (biasValues, biasScales) = Int32Bias.Quantize(bias, inputScale, parameters);
             // Each node has its own bias form (its scale depends on the node's input scale).
-            node.Input[2] = rewrite.Weights.GetOrCreate(biasWeight!, "qdq bias " + stem, () => rewrite.DequantizedBias(biasWeight!.Name, biasValues, biasScales, stem));
+            node.Input[2] = rewrite.Weights.GetOrCreate(biasWeight!, "qdq bias " + stem, () => rewrite.DequantizedBias(node, biasWeight!.Name, biasValues, biasScales, stem));
         }
 
         if (node.OpType == "Gemm")
