@@ -117,4 +117,77 @@ public static partial class TestModelCatalog
         b.Output("y", DataType.Float, 1, 8, 12, 12);
         return b.Model;
     }
+
+    /// <summary>x[1,8,10,10] → depthwise Conv 3×3 (group 8, bias) → Clip(0, 6) → y: MobileNet's depthwise + Relu6.</summary>
+    public static ModelProto DepthwiseRelu6(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 8, 10, 10);
+        var h = b.Node("Conv", [x, b.RandomInitializer("dw.weight", 1f, 8, 1, 3, 3), b.RandomInitializer("dw.bias", 0.5f, 8)], "dw", null,
+            Int("group", 8), Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1));
+        b.Node("Clip", [h, b.Initializer("clip.min", [0f]), b.Initializer("clip.max", [6f])], "relu6", "y");
+        b.Output("y", DataType.Float, 1, 8, 10, 10);
+        return b.Model;
+    }
+
+    /// <summary>
+    /// A MobileNetV3 squeeze-and-excitation block: x[1,8,6,6] → Conv 1×1 → HardSwish → (GlobalAveragePool → Conv 1×1
+    /// (4) → Relu → Conv 1×1 (8) → HardSigmoid) → Mul with the HardSwish output → y.
+    /// </summary>
+    public static ModelProto SqueezeExcite(long opset = 14)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 8, 6, 6);
+        var h = b.Node("Conv", [x, b.RandomInitializer("c1.weight", 0.6f, 8, 8, 1, 1), b.RandomInitializer("c1.bias", 0.3f, 8)], "c1", "c1_out");
+        h = b.Node("HardSwish", [h], "hswish", "hswish_out");
+        var g = b.Node("GlobalAveragePool", [h], "gap", "gap_out");
+        g = b.Node("Conv", [g, b.RandomInitializer("reduce.weight", 0.8f, 4, 8, 1, 1), b.RandomInitializer("reduce.bias", 0.3f, 4)], "reduce", "reduce_out");
+        g = b.Node("Relu", [g], "relu", "relu_out");
+        g = b.Node("Conv", [g, b.RandomInitializer("expand.weight", 0.8f, 8, 4, 1, 1), b.RandomInitializer("expand.bias", 0.3f, 8)], "expand", "expand_out");
+        g = b.Node("HardSigmoid", [g], "hsigmoid", "gate");
+        b.Node("Mul", [h, g], "excite", "y");
+        b.Output("y", DataType.Float, 1, 8, 6, 6);
+        return b.Model;
+    }
+
+    /// <summary>x[1,4,5,5] → ConvTranspose 3×3 stride 2 (weight [4 in, 6 out, 3, 3], bias) → y[1,6,11,11].</summary>
+    public static ModelProto ConvTransposeUpsample(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 4, 5, 5);
+        // Output channels differ in scale, so a per-channel weight on the wrong axis would show.
+        var weight = b.RandomValues([4, 6, 3, 3], 1f);
+        for (int i = 0; i < weight.Length; i++)
+        {
+            weight[i] *= 0.1f + (i / 9 % 6);
+        }
+
+        b.Node("ConvTranspose", [x, b.Initializer("up.weight", weight, 4, 6, 3, 3), b.RandomInitializer("up.bias", 0.3f, 6)], "up", "y",
+            Ints("kernel_shape", 3, 3), Ints("strides", 2, 2));
+        b.Output("y", DataType.Float, 1, 6, 11, 11);
+        return b.Model;
+    }
+
+    /// <summary>x[1,3,8,8] → Conv (4) → Resize ×2 nearest → Conv (2) → y[1,2,16,16].</summary>
+    public static ModelProto ConvResizeConv(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 3, 8, 8);
+        var h = b.Node("Conv", [x, b.RandomInitializer("c1.weight", 0.5f, 4, 3, 3, 3), b.RandomInitializer("c1.bias", 0.3f, 4)], "c1", "c1_out", Ints("pads", 1, 1, 1, 1));
+        h = b.Node("Resize", [h, "", b.Initializer("up.scales", [1f, 1f, 2f, 2f], 4)], "up", "up_out", new AttributeProto { Name = "mode", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("nearest") });
+        b.Node("Conv", [h, b.RandomInitializer("c2.weight", 0.5f, 2, 4, 3, 3), b.RandomInitializer("c2.bias", 0.3f, 2)], "c2", "y", Ints("pads", 1, 1, 1, 1));
+        b.Output("y", DataType.Float, 1, 2, 16, 16);
+        return b.Model;
+    }
+
+    /// <summary>x[1,3,8,8] → Conv (2, bias) → Sigmoid → y: a probability map's head.</summary>
+    public static ModelProto ConvSigmoid(long opset = 13)
+    {
+        var b = new ModelBuilder(opset);
+        var x = b.Input("x", DataType.Float, 1, 3, 8, 8);
+        var h = b.Node("Conv", [x, b.RandomInitializer("logits.weight", 1f, 2, 3, 3, 3), b.RandomInitializer("logits.bias", 0.5f, 2)], "logits", "logits_out", Ints("pads", 1, 1, 1, 1));
+        b.Node("Sigmoid", [h], "sigmoid", "y");
+        b.Output("y", DataType.Float, 1, 2, 8, 8);
+        return b.Model;
+    }
 }

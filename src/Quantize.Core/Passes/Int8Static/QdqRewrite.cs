@@ -303,8 +303,10 @@ internal sealed class QdqRewrite
         }
 
         var activation = consumers[0];
+        // An activation writing a graph output is absorbed too: the pair then writes that output, at the clipped range
+        // (left in float after the pair, it would waste the bits of the range it cuts off).
         if (activation.Domain is not ("" or "ai.onnx") || Context.Excluded.Matches(activation) || activation.Output.Count != 1
-            || Scope.Index.IsGraphOutput(activation.Output[0]) || activation.Input[0] != output)
+            || activation.Input[0] != output)
         {
             return null;
         }
