@@ -55,4 +55,10 @@ public sealed record StaticInt8Options
     /// layer output over the calibration samples (default <see cref="BiasCorrectionScope.Depthwise"/>).
     /// </summary>
     public BiasCorrectionScope BiasCorrection { get; init; } = BiasCorrectionScope.Depthwise;
+
+    /// <summary>
+    /// Leave in float the patterns measured slower than float on ONNX Runtime's CPU provider (default true): a grouped
+    /// or thin Conv between float ops (<see cref="Passes.Int8Static.SlowConvIsland"/>). False quantizes them anyway.
+    /// </summary>
+    public bool AvoidSlowPatterns { get; init; } = true;
 }

@@ -43,6 +43,7 @@ internal static class SettingsReader
                 PerChannel = perChannel,
                 ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType,
                 BiasCorrection = SettingWords.BiasCorrection(values) ?? staticDefaults.BiasCorrection,
+                AvoidSlowPatterns = values.Bool(S.AvoidSlowPatterns) ?? staticDefaults.AvoidSlowPatterns,
             },
         };
     }

@@ -161,6 +161,14 @@ public static class QuantizeSettings
         Help = "Static INT8: shift biases by their layer's mean quantization error over the first 32 calibration samples, layer after layer. `Depthwise` corrects depthwise Convs only (where rounding shifts the mean; models without them are untouched), `All` every Conv, ConvTranspose and Gemm with a bias, `None` nothing. passes.md has the measurements.",
     };
 
+    /// <summary>Static INT8: leave measured-slow patterns in float.</summary>
+    public static readonly Setting AvoidSlowPatterns = new()
+    {
+        Name = "AvoidSlowPatterns", Kind = SettingKind.Switch, Scope = SettingScope.Calibration,
+        Cli = "--avoid-slow-patterns", Default = Bool(new StaticInt8Options().AvoidSlowPatterns),
+        Help = "Static INT8: leave in float the patterns ONNX Runtime's CPU kernels run slower than float, a grouped (depthwise) or thin Conv between float ops such as HardSwish; a note names them. `false` quantizes them anyway.",
+    };
+
     /// <summary>Image target size.</summary>
     public static readonly Setting ImageSize = new()
     {
@@ -322,7 +330,7 @@ public static class QuantizeSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, ExternalData,
-        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection,
+        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, AvoidSlowPatterns,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
         AutoMixedPrecision, CollapseGuard, MaxFallbacks,

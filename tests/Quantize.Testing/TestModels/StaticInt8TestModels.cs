@@ -190,4 +190,27 @@ public static partial class TestModelCatalog
         b.Output("y", DataType.Float, 1, 2, 8, 8);
         return b.Model;
     }
+
+    /// <summary>
+    /// Six Convs (input channels <paramref name="channels"/>, <paramref name="kernel"/>×<paramref name="kernel"/>,
+    /// <paramref name="group"/> groups, bias) each followed by a HardSwish, on x[1, channels, size, size] → y: every
+    /// Conv is an island between float ops, as in MobileNetV3 exports. The models the never-slower rule was measured on
+    /// (size 56).
+    /// </summary>
+    public static ModelProto ConvIslands(int channels, int kernel, int group, int size = 16, long opset = 14)
+    {
+        var b = new ModelBuilder(opset);
+        var h = b.Input("x", DataType.Float, 1, channels, size, size);
+        int pad = kernel / 2;
+        for (int i = 0; i < 6; i++)
+        {
+            h = b.Node("Conv", [h, b.RandomInitializer($"conv{i}.weight", 0.2f, channels, channels / group, kernel, kernel), b.RandomInitializer($"conv{i}.bias", 0.1f, channels)],
+                $"conv{i}", null, Int("group", group), Ints("pads", pad, pad, pad, pad));
+            h = b.Node("HardSwish", [h], $"hardswish{i}");
+        }
+
+        b.Node("Identity", [h], "output", "y");
+        b.Output("y", DataType.Float, 1, channels, size, size);
+        return b.Model;
+    }
 }

@@ -12,8 +12,11 @@ namespace Quantize.Core.Passes.Int8Static;
 /// </summary>
 internal sealed class ElementwiseQuantizer : IStaticOpQuantizer
 {
-    public IReadOnlyCollection<string> OpTypes { get; } =
-        ["Add", "Mul", "Concat", "AveragePool", "GlobalAveragePool", "Sigmoid", "Softmax", "LeakyRelu"];
+    /// <summary>The ops this quantizer handles: each runs on integers only when all its non-constant inputs are quantized.</summary>
+    public static IReadOnlySet<string> Types { get; } = new HashSet<string>(StringComparer.Ordinal)
+        { "Add", "Mul", "Concat", "AveragePool", "GlobalAveragePool", "Sigmoid", "Softmax", "LeakyRelu" };
+
+    public IReadOnlyCollection<string> OpTypes => [.. Types];
 
     public bool TryQuantize(NodeProto node, QdqRewrite rewrite)
     {

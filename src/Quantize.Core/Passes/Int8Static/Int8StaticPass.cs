@@ -122,6 +122,11 @@ public sealed class Int8StaticPass : IQuantizationPass
             context.Result.Notes.Add($"{rewrite.Absorbed.Count} Relu/Clip node(s) absorbed into the preceding QuantizeLinear.");
         }
 
+        if (rewrite.SlowIslands.Count > 0)
+        {
+            context.Result.Notes.Add($"{rewrite.SlowIslands.Count} Conv node(s) stayed float because their integer kernel, between float ops, runs slower than float on CPU (grouped or under {SlowConvIsland.MinimumMultiplyAdds} multiply-adds per output, needing its own Q/DQ pair): {string.Join(", ", rewrite.SlowIslands.Take(5))}{(rewrite.SlowIslands.Count > 5 ? ", ..." : string.Empty)}. AvoidSlowPatterns=false quantizes them.");
+        }
+
         if (rewrite.RaisedWeightScales.Count > 0)
         {
             context.Result.Notes.Add($"Weight scale raised so that the int32 bias fits: {string.Join(", ", rewrite.RaisedWeightScales.Take(5))}{(rewrite.RaisedWeightScales.Count > 5 ? ", ..." : string.Empty)}.");

@@ -103,6 +103,12 @@ internal sealed class QdqRewrite
             && (_integerOps.Contains(c.OpType) || (c.OpType is "Relu" or "Clip" && Absorbable(tensor) is not null && FeedsIntegerOps(c.Output[0]))));
     }
 
+    /// <summary>True when <paramref name="node"/> is an op this pass can give an integer kernel (and the user did not exclude it).</summary>
+    public bool IsIntegerOp(NodeProto node) => node.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(node) && _integerOps.Contains(node.OpType);
+
+    /// <summary>Convs left in float because, between float ops, their integer kernel would be slower (<see cref="SlowConvIsland"/>).</summary>
+    public List<string> SlowIslands { get; } = [];
+
     /// <summary>Gives <paramref name="output"/> the parameters of <paramref name="input"/> (shape and selection ops).</summary>
     public void Share(string output, string input) => Remember(output, _activations[input]);
 

@@ -64,6 +64,12 @@ internal sealed class WeightedOpQuantizer : IStaticOpQuantizer
             return false;
         }
 
+        if (target is { } island && SlowConvIsland.Applies(node, [.. weight.Tensor.Dims], island.Tensor, rewrite))
+        {
+            rewrite.SlowIslands.Add(node.Name);
+            return false;
+        }
+
         // Gemm: fold alpha into the weight and beta into the bias, so the integer kernel sees alpha = beta = 1
         // and the bias scale is simply input_scale × weight_scale.
         float alpha = NodeAttributes.Find(node, "alpha")?.F ?? 1f;
