@@ -158,7 +158,7 @@ public static class QuantizeSettings
     {
         Name = "BiasCorrection", Kind = SettingKind.Text, Scope = SettingScope.Calibration,
         Cli = "--bias-correction", ValueName = "depthwise|all|none", Default = new StaticInt8Options().BiasCorrection.ToString(),
-        Help = "Static INT8: shift biases by their layer's mean quantization error over the first 32 calibration samples, layer after layer. `Depthwise` corrects depthwise Convs only (where rounding shifts the mean; models without them are untouched), `All` every Conv, ConvTranspose and Gemm with a bias, `None` nothing. passes.md has the measurements.",
+        Help = $"Static INT8: shift biases by their layer's mean quantization error over the first {Passes.Int8Static.BiasCorrection.MaxSamples} calibration samples, layer after layer. `Depthwise` corrects depthwise Convs only (where rounding shifts the mean; models without them are untouched), `All` every Conv, ConvTranspose and Gemm with a bias, `None` nothing. passes.md has the measurements.",
     };
 
     /// <summary>Static INT8: leave measured-slow patterns in float.</summary>
