@@ -35,8 +35,13 @@ public sealed class Int8StaticPass : IQuantizationPass
         Replace(context.Model, preprocessed);
         context.Result.Notes.Add("Pre-processed with ONNX Runtime's basic graph optimizations (BatchNormalization folded into Conv, constants folded).");
 
-        // Bias correction compares the quantized model with this float one.
-        var floatModel = context.Options.Static.BiasCorrection != BiasCorrectionScope.None ? context.Model.Clone() : null;
+        // Bias correction compares the quantized model with this float one (copied only when there is something to correct).
+        var floatModel = context.Options.Static.BiasCorrection switch
+        {
+            BiasCorrectionScope.None => null,
+            BiasCorrectionScope.Depthwise when !context.Model.Graph.Node.Any(BiasCorrection.IsDepthwise) => null,
+            _ => context.Model.Clone(),
+        };
         long opset = Opsets.Version(context.Model, string.Empty);
         var format = new QdqFormat(context.Options.Static, opset);
         var rewrite = new QdqRewrite(context, ranges, format, IntegerOps);
