@@ -99,6 +99,7 @@ public static class QuantizeEngine
             Preprocessed = calibrated?.Preprocessed,
             Hessians = calibrated?.Hessians,
             CalibrationData = calibrated?.Data,
+            BiasShifts = calibrated?.BiasShifts ?? new(),
         };
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>

@@ -36,7 +36,10 @@ internal sealed class CalibratedRanges(ActivationRanges? ranges, CalibrationRepo
     public CalibrationDataOptions Data { get; } = data;
 
     /// <summary>What one quantization takes: the pre-processed model goes to the first only (<see cref="TakePreprocessed"/>).</summary>
-    public CalibrationInputs ForOneQuantization() => new(Ranges, TakePreprocessed(), Hessians, Data);
+    public CalibrationInputs ForOneQuantization() => new(Ranges, TakePreprocessed(), Hessians, Data, _biasShifts);
+
+    /// <summary>Bias correction measures once per calibration; later quantizations (mixed precision, the guard's probes) reuse it.</summary>
+    private readonly Passes.Int8Static.BiasShifts _biasShifts = new();
 
     /// <summary>
     /// The pre-processed model, once: the pass rewrites it in place, so a second quantization must not get the

@@ -8,5 +8,6 @@ namespace Quantize.Core.Calibration;
 /// <param name="Preprocessed">The pre-processed float model calibration ran on (the pass takes it over), or null.</param>
 /// <param name="Hessians">INT4 GPTQ/AWQ: XᵀX per weighted MatMul input; null otherwise.</param>
 /// <param name="Data">The calibration samples, for remedies that measure the quantized model (bias correction); null when not at hand.</param>
+/// <param name="BiasShifts">Bias correction's measurements, shared by every quantization of this calibration; null for a fresh one each time.</param>
 internal sealed record CalibrationInputs(ActivationRanges? Ranges, ModelProto? Preprocessed = null,
-    IReadOnlyDictionary<string, double[]>? Hessians = null, CalibrationDataOptions? Data = null);
+    IReadOnlyDictionary<string, double[]>? Hessians = null, CalibrationDataOptions? Data = null, Passes.Int8Static.BiasShifts? BiasShifts = null);

@@ -54,6 +54,9 @@ public sealed class PassContext
     /// <summary>Static INT8: the calibration samples themselves, for remedies that measure the quantized model (bias correction); null otherwise.</summary>
     public Calibration.Data.CalibrationDataOptions? CalibrationData { get; init; }
 
+    /// <summary>Static INT8: bias correction's measurements from an earlier quantization of the same calibration (it adds its own).</summary>
+    internal Int8Static.BiasShifts BiasShifts { get; init; } = new();
+
     /// <summary>INT4 with GPTQ or AWQ: XᵀX of each weighted MatMul's input over the calibration data, by input tensor name; null otherwise.</summary>
     public IReadOnlyDictionary<string, double[]>? Hessians { get; init; }
 

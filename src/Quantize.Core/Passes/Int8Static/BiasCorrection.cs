@@ -25,41 +25,70 @@ internal static class BiasCorrection
     /// <summary>
     /// Corrects <paramref name="biases"/> in <paramref name="quantized"/> (rewritten in place) against
     /// <paramref name="floatModel"/>, on the first <see cref="MaxSamples"/> samples of <paramref name="data"/>.
-    /// <paramref name="optimize"/> false runs the graphs exactly as written. Returns the biases changed and the samples read.
+    /// <paramref name="optimize"/> false runs the graphs exactly as written. Errors already in <paramref name="measured"/>
+    /// (an earlier quantization of the same calibration) are applied without running anything; new ones are added to it.
+    /// Returns the biases changed and the samples the errors come from.
     /// </summary>
     public static (int Changed, int Samples) Apply(ModelProto quantized, ModelProto floatModel, string modelPath, IReadOnlyList<QuantizedBias> biases,
-        CalibrationDataOptions data, bool optimize)
+        CalibrationDataOptions data, bool optimize, BiasShifts measured)
     {
         if (biases.Count == 0)
         {
             return (0, 0);
         }
 
+        if (!biases.All(b => measured.TryGet(b.Node.Name, out _)))
+        {
+            Measure(quantized, floatModel, modelPath, biases, data, optimize, measured);
+        }
+
+        int changed = 0;
+        foreach (var bias in biases)
+        {
+            measured.TryGet(bias.Node.Name, out var errors);
+            if (Correct(bias, errors))
+            {
+                changed++;
+            }
+        }
+
+        return (changed, measured.Samples);
+    }
+
+    /// <summary>Measures every bias's mean output error wave by wave, correcting each wave before measuring the next.</summary>
+    private static void Measure(ModelProto quantized, ModelProto floatModel, string modelPath, IReadOnlyList<QuantizedBias> biases,
+        CalibrationDataOptions data, bool optimize, BiasShifts measured)
+    {
         var samples = new CalibrationDataReader(floatModel, data).Read().Take(MaxSamples).ToList();
         var floatMeans = ChannelMeans(floatModel, modelPath, [.. biases.Select(b => b.FloatOutput)], samples, optimize);
-        int changed = 0;
+        var original = biases.Select(b => b.Values.ToArray()).ToList();
         foreach (var wave in Waves(quantized.Graph, biases))
         {
             var quantizedMeans = ChannelMeans(quantized, modelPath, [.. wave.Select(b => b.Node.Output[0])], samples, optimize);
             foreach (var bias in wave)
             {
-                if (Correct(bias, quantizedMeans[bias.Node.Output[0]], floatMeans[bias.FloatOutput]))
-                {
-                    changed++;
-                }
+                var errors = quantizedMeans[bias.Node.Output[0]].Zip(floatMeans[bias.FloatOutput], (q, f) => q - f).ToArray();
+                measured.Set(bias.Node.Name, errors);
+                Correct(bias, errors);
             }
         }
 
-        return (changed, samples.Count);
+        // Back to the stored values: Apply then corrects every bias once, whether measured now or before.
+        for (int i = 0; i < biases.Count; i++)
+        {
+            original[i].CopyTo(biases[i].Values, 0);
+        }
+
+        measured.Samples = samples.Count;
     }
 
     /// <summary>A Conv with groups (depthwise, or grouped): few weights per output channel, so rounding shifts its mean.</summary>
     public static bool IsDepthwise(NodeProto node) => node.OpType == "Conv" && (NodeAttributes.Find(node, "group")?.I ?? 1) > 1;
 
     /// <summary>Subtracts the mean error from each channel's int32 bias; false when no channel moved by a whole step.</summary>
-    private static bool Correct(QuantizedBias bias, double[] quantizedMeans, double[] floatMeans)
+    private static bool Correct(QuantizedBias bias, double[] errors)
     {
-        if (quantizedMeans.Length != bias.Values.Length || floatMeans.Length != bias.Values.Length)
+        if (errors.Length != bias.Values.Length)
         {
             return false;
         }
@@ -67,7 +96,7 @@ internal static class BiasCorrection
         bool moved = false;
         for (int c = 0; c < bias.Values.Length; c++)
         {
-            double error = quantizedMeans[c] - floatMeans[c];
+            double error = errors[c];
             if (!double.IsFinite(error))
             {
                 continue;

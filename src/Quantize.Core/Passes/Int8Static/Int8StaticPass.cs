@@ -115,7 +115,7 @@ public sealed class Int8StaticPass : IQuantizationPass
         }
 
         // Below opset 10 ONNX Runtime would fuse the QDQ groups into a QLinearConv the opset lacks: run the graph as written.
-        var (changed, samples) = BiasCorrection.Apply(context.Model, floatModel, context.ModelPath, biases, context.CalibrationData!, optimize: opset >= LegacyOpsetConvFusion.QLinearOpset);
+        var (changed, samples) = BiasCorrection.Apply(context.Model, floatModel, context.ModelPath, biases, context.CalibrationData!, optimize: opset >= LegacyOpsetConvFusion.QLinearOpset, context.BiasShifts);
         string which = scope == BiasCorrectionScope.All ? "Conv/ConvTranspose/Gemm" : "depthwise Conv";
         context.Result.Notes.Add($"Bias correction ({scope}): {changed} of {biases.Count} {which} bias(es) shifted by their layer's mean quantization error over {samples} calibration sample(s).");
     }
