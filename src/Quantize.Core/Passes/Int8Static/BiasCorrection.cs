@@ -39,29 +39,23 @@ internal static class BiasCorrection
 
         if (!biases.All(b => measured.TryGet(b.Node.Name, out _)))
         {
-            Measure(quantized, floatModel, modelPath, biases, data, optimize, measured);
+            return (Measure(quantized, floatModel, modelPath, biases, data, optimize, measured), measured.Samples);
         }
 
-        int changed = 0;
-        foreach (var bias in biases)
-        {
-            measured.TryGet(bias.Node.Name, out var errors);
-            if (Correct(bias, errors))
-            {
-                changed++;
-            }
-        }
-
+        int changed = biases.Count(b => measured.TryGet(b.Node.Name, out var errors) && Correct(b, errors));
         return (changed, measured.Samples);
     }
 
-    /// <summary>Measures every bias's mean output error wave by wave, correcting each wave before measuring the next.</summary>
-    private static void Measure(ModelProto quantized, ModelProto floatModel, string modelPath, IReadOnlyList<QuantizedBias> biases,
+    /// <summary>
+    /// Measures and corrects every bias wave by wave (each wave measured with the waves before it corrected), recording
+    /// the errors in <paramref name="measured"/>; returns the biases changed.
+    /// </summary>
+    private static int Measure(ModelProto quantized, ModelProto floatModel, string modelPath, IReadOnlyList<QuantizedBias> biases,
         CalibrationDataOptions data, bool optimize, BiasShifts measured)
     {
         var samples = new CalibrationDataReader(floatModel, data).Read().Take(MaxSamples).ToList();
         var floatMeans = ChannelMeans(floatModel, modelPath, [.. biases.Select(b => b.FloatOutput)], samples, optimize);
-        var original = biases.Select(b => b.Values.ToArray()).ToList();
+        int changed = 0;
         foreach (var wave in Waves(quantized.Graph, biases))
         {
             var quantizedMeans = ChannelMeans(quantized, modelPath, [.. wave.Select(b => b.Node.Output[0])], samples, optimize);
@@ -69,17 +63,15 @@ internal static class BiasCorrection
             {
                 var errors = quantizedMeans[bias.Node.Output[0]].Zip(floatMeans[bias.FloatOutput], (q, f) => q - f).ToArray();
                 measured.Set(bias.Node.Name, errors);
-                Correct(bias, errors);
+                if (Correct(bias, errors))
+                {
+                    changed++;
+                }
             }
         }
 
-        // Back to the stored values: Apply then corrects every bias once, whether measured now or before.
-        for (int i = 0; i < biases.Count; i++)
-        {
-            original[i].CopyTo(biases[i].Values, 0);
-        }
-
         measured.Samples = samples.Count;
+        return changed;
     }
 
     /// <summary>A Conv with groups (depthwise, or grouped): few weights per output channel, so rounding shifts its mean.</summary>

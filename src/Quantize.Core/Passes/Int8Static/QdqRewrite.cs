@@ -99,12 +99,15 @@ internal sealed class QdqRewrite
 
         var consumers = Scope.Index.Consumers(tensor);
         return consumers.Count > 0 && consumers.All(c =>
-            c.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(c) && !MatMulBiasAdd.Matches(c, this)
+            IsStandardAndKept(c) && !MatMulBiasAdd.Matches(c, this)
             && (_integerOps.Contains(c.OpType) || (c.OpType is "Relu" or "Clip" && Absorbable(tensor) is not null && FeedsIntegerOps(c.Output[0]))));
     }
 
     /// <summary>True when <paramref name="node"/> is an op this pass can give an integer kernel (and the user did not exclude it).</summary>
-    public bool IsIntegerOp(NodeProto node) => node.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(node) && _integerOps.Contains(node.OpType);
+    public bool IsIntegerOp(NodeProto node) => IsStandardAndKept(node) && _integerOps.Contains(node.OpType);
+
+    /// <summary>A default-domain op the user did not exclude: the only kind this pass rewrites.</summary>
+    private bool IsStandardAndKept(NodeProto node) => node.Domain is "" or "ai.onnx" && !Context.Excluded.Matches(node);
 
     /// <summary>Convs left in float because, between float ops, their integer kernel would be slower (<see cref="SlowConvIsland"/>).</summary>
     public List<string> SlowIslands { get; } = [];
