@@ -6,6 +6,9 @@ public enum Int4Method
     /// <summary>Round to nearest, block by block; data-free.</summary>
     Rtn,
 
+    /// <summary>HQQ: each block's scale and zero point optimized against the weights alone; data-free (<see cref="Numerics.Hqq"/>).</summary>
+    Hqq,
+
     /// <summary>GPTQ: rounding errors compensated on the rows not yet quantized, from calibration activations (<see cref="Numerics.Gptq"/>).</summary>
     Gptq,
 
@@ -83,8 +86,14 @@ public sealed record QuantizeOptions
     /// </summary>
     public int AccuracyLevel { get; init; } = 4;
 
-    /// <summary>INT4: how levels are chosen (round to nearest by default; GPTQ and AWQ need calibration data).</summary>
+    /// <summary>INT4: how levels are chosen (round to nearest by default; HQQ is data-free, GPTQ and AWQ need calibration data).</summary>
     public Int4Method Int4Method { get; init; }
+
+    /// <summary>
+    /// INT4 GPTQ: quantize the input rows with the largest activations first (act-order, with static groups). On by
+    /// default: on MiniLM it beat natural order on sentences calibration never saw (docs/measured-results.md).
+    /// </summary>
+    public bool GptqActOrder { get; init; } = true;
 
     /// <summary>INT4: emit standard ONNX (int4 initializer + block-wise DequantizeLinear, opset 21) instead of MatMulNBits.</summary>
     public bool StandardOnnxInt4 { get; init; }

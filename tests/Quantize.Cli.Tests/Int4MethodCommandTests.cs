@@ -3,7 +3,10 @@ using Quantize.Testing.TestModels;
 
 namespace Quantize.Cli.Tests;
 
-/// <summary><c>--int4-method gptq</c> through the CLI: it needs calibration data, and with it quantizes and says it calibrated.</summary>
+/// <summary>
+/// <c>--int4-method</c> through the CLI: gptq needs calibration data, and with it quantizes and says it calibrated; hqq is
+/// data-free and writes the same model every time.
+/// </summary>
 [Trait(PassTraits.Requires, PassTraits.Passes)]
 public sealed class Int4MethodCommandTests : IDisposable
 {
@@ -29,5 +32,20 @@ public sealed class Int4MethodCommandTests : IDisposable
         Assert.True(gptq.ExitCode == 0, gptq.ToString());
         Assert.DoesNotContain("ignored", gptq.Stdout, StringComparison.Ordinal);
         Assert.False(File.ReadAllBytes(Path.Combine(_folder, "rtn.onnx")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_folder, "gptq.onnx"))));
+    }
+
+    [Fact]
+    public void Hqq_needs_no_data_and_writes_a_deterministic_model_that_differs_from_rtn()
+    {
+        var input = ModelFiles.Write(_folder, "mlp.onnx", TestModelCatalog.Mlp());
+
+        var rtn = CliProcess.Run(input, "-o", Path.Combine(_folder, "rtn.onnx"), "-p", "int4", "--no-speed-check", "--quiet");
+        var first = CliProcess.Run(input, "-o", Path.Combine(_folder, "hqq1.onnx"), "-p", "int4", "--int4-method", "hqq", "--no-speed-check");
+        var second = CliProcess.Run(input, "-o", Path.Combine(_folder, "hqq2.onnx"), "-p", "int4", "--int4-method", "hqq", "--no-speed-check", "--quiet");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_folder, "hqq1.onnx")), File.ReadAllBytes(Path.Combine(_folder, "hqq2.onnx")));
+        Assert.False(File.ReadAllBytes(Path.Combine(_folder, "rtn.onnx")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_folder, "hqq1.onnx"))));
     }
 }

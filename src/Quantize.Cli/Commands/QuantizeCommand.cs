@@ -130,7 +130,7 @@ internal sealed class QuantizeCommand
                 .ToList();
             if (given.Count > 0)
             {
-                notes.Add($"{string.Join(", ", given)} appl{(given.Count == 1 ? "ies" : "y")} only to static int8 (--precision int8 with --calibration-data) and to int4 with --int4-method gptq; ignored.");
+                notes.Add($"{string.Join(", ", given)} appl{(given.Count == 1 ? "ies" : "y")} only to static int8 (--precision int8 with --calibration-data) and to int4 with --int4-method gptq or awq; ignored.");
             }
         }
 

@@ -51,14 +51,15 @@ internal static class SettingWords
         var text => throw Unknown(values, QuantizeSettings.Int4Format, text, "matmulnbits or qdq"),
     };
 
-    /// <summary>rtn, gptq or awq.</summary>
+    /// <summary>rtn, hqq, gptq or awq.</summary>
     public static Int4Method? Int4Method(SettingValues values) => Word(values, QuantizeSettings.Int4Method) switch
     {
         null => null,
         "rtn" => Core.Int4Method.Rtn,
+        "hqq" => Core.Int4Method.Hqq,
         "gptq" => Core.Int4Method.Gptq,
         "awq" => Core.Int4Method.Awq,
-        var text => throw Unknown(values, QuantizeSettings.Int4Method, text, "rtn, gptq or awq"),
+        var text => throw Unknown(values, QuantizeSettings.Int4Method, text, "rtn, hqq, gptq or awq"),
     };
 
     /// <summary>auto, always or never.</summary>

@@ -37,6 +37,7 @@ internal static class SettingsReader
             AccuracyLevel = (int?)values.Integer(S.AccuracyLevel) ?? defaults.AccuracyLevel,
             StandardOnnxInt4 = SettingWords.StandardOnnxInt4(values) ?? defaults.StandardOnnxInt4,
             Int4Method = SettingWords.Int4Method(values) ?? defaults.Int4Method,
+            GptqActOrder = values.Bool(S.GptqActOrder) ?? defaults.GptqActOrder,
             ExternalData = SettingWords.ExternalData(values) ?? defaults.ExternalData,
             Static = staticDefaults with
             {

@@ -13,16 +13,22 @@ namespace Quantize.Core.Numerics;
 /// <remarks>
 /// As in the reference: inputs that never fire (H[k,k] = 0) get H[k,k] = 1 and a zero row; the diagonal is damped by
 /// <c>damping</c> × its mean so H is safely positive definite; the update uses the upper Cholesky factor U of H⁻¹
-/// (H⁻¹ = UᵀU): with e = (b_k − q_k) / U[k,k], every later row j gets b_j −= U[k,j]·e. The natural order is used
-/// (no act-order), which keeps blocks aligned with rows.
+/// (H⁻¹ = UᵀU): with e = (b_k − q_k) / U[k,k], every later row j gets b_j −= U[k,j]·e. Rows go in natural order
+/// unless act-order is asked for.
 /// </remarks>
 public static class Gptq
 {
     /// <summary>The reference implementation's damping: 1% of the mean diagonal.</summary>
     public const double DefaultDamping = 0.01;
 
-    /// <summary>Quantizes B[<paramref name="k"/>, <paramref name="n"/>] (row-major) with <paramref name="hessian"/> = XᵀX [K, K] (row-major).</summary>
-    public static Int4QuantizedRows Quantize(ReadOnlySpan<float> weight, int k, int n, double[] hessian, int blockSize, bool symmetric, double damping = DefaultDamping)
+    /// <summary>
+    /// Quantizes B[<paramref name="k"/>, <paramref name="n"/>] (row-major) with <paramref name="hessian"/> = XᵀX [K, K] (row-major).
+    /// With <paramref name="actOrder"/> the rows with the largest H[k,k] (the inputs with the most energy) go first, while
+    /// the most rows remain to absorb their errors (the paper's act-order). Blocks must stay contiguous along K for the
+    /// kernel, so their scales and zero points are then set from the weights before any compensation ("static groups")
+    /// instead of when quantization reaches each block.
+    /// </summary>
+    public static Int4QuantizedRows Quantize(ReadOnlySpan<float> weight, int k, int n, double[] hessian, int blockSize, bool symmetric, bool actOrder = false, double damping = DefaultDamping)
     {
         if (weight.Length != (long)k * n || hessian.Length != (long)k * k)
         {
@@ -48,20 +54,33 @@ public static class Gptq
             h[(i * k) + i] += damping * meanDiagonal;
         }
 
-        var u = UpperCholeskyOfInverse(h, k);
         var result = new Int4QuantizedRows(n, k, blockSize, symmetric);
         var column = new float[blockSize];
-        var error = new float[n];
-        for (int row = 0; row < k; row++)
+        int[]? order = actOrder ? ActOrder(h, k) : null;
+        if (order is not null)
         {
-            int block = row / blockSize;
-            if (row % blockSize == 0)
+            for (int block = 0; block < result.BlocksPerRow; block++)
             {
                 SetBlockParameters(w, k, n, block, blockSize, result, column);
             }
 
-            var current = w.AsSpan(row * n, n);
-            float diagonal = (float)u[((long)row * k) + row];
+            (w, h) = (PermuteRows(w, order, n), PermuteBoth(h, order, k));
+        }
+
+        // From here, step i quantizes weight row order[i] (i itself in natural order), held in row i of w and h.
+        var u = UpperCholeskyOfInverse(h, k);
+        var error = new float[n];
+        for (int step = 0; step < k; step++)
+        {
+            int row = order?[step] ?? step;
+            int block = row / blockSize;
+            if (order is null && row % blockSize == 0)
+            {
+                SetBlockParameters(w, k, n, block, blockSize, result, column);
+            }
+
+            var current = w.AsSpan(step * n, n);
+            float diagonal = (float)u[((long)step * k) + step];
             for (int c = 0; c < n; c++)
             {
                 int parameters = (c * result.BlocksPerRow) + block;
@@ -72,9 +91,9 @@ public static class Gptq
                 error[c] = (current[c] - Int4BlockQuantizer.Dequantize(level, scale, zeroPoint)) / diagonal;
             }
 
-            for (int later = row + 1; later < k; later++)
+            for (int later = step + 1; later < k; later++)
             {
-                float weightOfError = (float)u[((long)row * k) + later];
+                float weightOfError = (float)u[((long)step * k) + later];
                 if (weightOfError != 0)
                 {
                     var target = w.AsSpan(later * n, n);
@@ -104,6 +123,35 @@ public static class Gptq
             result.Scales[(c * result.BlocksPerRow) + block] = scale;
             result.ZeroPoints[(c * result.BlocksPerRow) + block] = zeroPoint;
         }
+    }
+
+    /// <summary>Input rows by decreasing H[k,k]; ties keep their index order, so the order is deterministic.</summary>
+    private static int[] ActOrder(double[] h, int k) =>
+        [.. Enumerable.Range(0, k).OrderByDescending(i => h[((long)i * k) + i]).ThenBy(i => i)];
+
+    private static float[] PermuteRows(float[] w, int[] order, int n)
+    {
+        var permuted = new float[w.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            w.AsSpan(order[i] * n, n).CopyTo(permuted.AsSpan(i * n, n));
+        }
+
+        return permuted;
+    }
+
+    private static double[] PermuteBoth(double[] h, int[] order, int k)
+    {
+        var permuted = new double[h.Length];
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                permuted[((long)i * k) + j] = h[((long)order[i] * k) + order[j]];
+            }
+        }
+
+        return permuted;
     }
 
     /// <summary>The padding past K holds each block's zero point, as round-to-nearest leaves it.</summary>

@@ -101,8 +101,16 @@ public static class QuantizeSettings
     public static readonly Setting Int4Method = new()
     {
         Name = "Int4Method", Kind = SettingKind.Text, Scope = SettingScope.Model, Precisions = [Core.Precision.Int4],
-        Cli = "--int4-method", ValueName = "rtn|gptq|awq", Default = Options.Int4Method.ToString(),
-        Help = "`Rtn` rounds each block to nearest (data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required). `Awq` scales up the weight rows of the inputs with the largest activations before rounding and divides those inputs back at run time (one `Mul` before each MatMul), the scaling searched on `CalibrationData` (required). Embeddings stay round-to-nearest.",
+        Cli = "--int4-method", ValueName = "rtn|hqq|gptq|awq", Default = Options.Int4Method.ToString(),
+        Help = "`Rtn` rounds each block to nearest (data-free). `Hqq` optimizes each block's scale and zero point against the weights alone (half-quadratic, data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required). `Awq` scales up the weight rows of the inputs with the largest activations before rounding and divides those inputs back at run time (one `Mul` before each MatMul), the scaling searched on `CalibrationData` (required). Embeddings stay round-to-nearest with `Gptq` and `Awq`; `Hqq` covers them too.",
+    };
+
+    /// <summary>INT4 GPTQ: act-order.</summary>
+    public static readonly Setting GptqActOrder = new()
+    {
+        Name = "GptqActOrder", Kind = SettingKind.Switch, Scope = SettingScope.Model, Precisions = [Core.Precision.Int4],
+        Cli = "--gptq-act-order", Default = Bool(Options.GptqActOrder),
+        Help = "With `Int4Method=Gptq`: quantize each weight's rows in order of decreasing input energy instead of natural order (the paper's act-order), with every block's scale and zero point fixed from the weights first so blocks stay contiguous for the kernel. `false` keeps natural order.",
     };
 
     /// <summary>Where the written model's weights go.</summary>
@@ -329,7 +337,7 @@ public static class QuantizeSettings
     /// <summary>Every setting, in the order help and docs list them.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
-        Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, ExternalData,
+        Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, GptqActOrder, ExternalData,
         CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, AvoidSlowPatterns,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,

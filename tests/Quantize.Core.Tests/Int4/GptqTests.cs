@@ -30,6 +30,49 @@ public sealed class GptqTests
         Assert.True(gptqError < 0.8 * rtnError, $"GPTQ {gptqError:G4} vs round-to-nearest {rtnError:G4}");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void With_act_order_gptq_still_beats_round_to_nearest_on_inputs_of_uneven_energy(bool symmetric)
+    {
+        var weight = Weight();
+        var x = CorrelatedInputs(rows: 400);
+        for (int r = 0; r < 400; r++)
+        {
+            foreach (int loud in new[] { 9, 33, 50 })
+            {
+                x[(r * K) + loud] *= 8; // a few inputs carry most of the energy: what act-order is for
+            }
+        }
+
+        var hessian = Gram(x, K);
+        var actOrder = Gptq.Quantize(weight, K, N, hessian, 32, symmetric, actOrder: true);
+        var rtn = Int4BlockQuantizer.QuantizeRows(MatrixTranspose.Of(weight, K, N), N, K, 32, symmetric);
+
+        double actOrderError = OutputError(x, weight, actOrder), rtnError = OutputError(x, weight, rtn);
+        Assert.True(actOrderError < 0.8 * rtnError, $"GPTQ act-order {actOrderError:G4} vs round-to-nearest {rtnError:G4}");
+    }
+
+    [Fact]
+    public void With_act_order_blocks_keep_round_to_nearest_parameters_and_uncorrelated_inputs_give_its_levels()
+    {
+        // Static groups: every block's scale comes from the uncompensated weight, so with a diagonal H (nothing to
+        // compensate), whatever the order, the result is round-to-nearest exactly.
+        var weight = Weight();
+        var hessian = new double[K * K];
+        for (int i = 0; i < K; i++)
+        {
+            hessian[(i * K) + i] = 1 + ((i * 7) % 11);
+        }
+
+        var actOrder = Gptq.Quantize(weight, K, N, hessian, 32, symmetric: false, actOrder: true);
+        var rtn = Int4BlockQuantizer.QuantizeRows(MatrixTranspose.Of(weight, K, N), N, K, 32, symmetric: false);
+
+        Assert.Equal(rtn.Levels, actOrder.Levels);
+        Assert.Equal(rtn.Scales, actOrder.Scales);
+        Assert.Equal(rtn.ZeroPoints, actOrder.ZeroPoints);
+    }
+
     [Fact]
     public void With_uncorrelated_inputs_gptq_is_round_to_nearest()
     {

@@ -98,7 +98,7 @@ internal sealed class Int4NodeRewriter
         {
             if (_context.Options.Int4Method != Int4Method.Awq)
             {
-                return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric);
+                return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric, _context.Options.GptqActOrder);
             }
 
             var awq = Awq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric);
@@ -123,7 +123,9 @@ internal sealed class Int4NodeRewriter
             values = MatrixTranspose.Of(values, candidate.Length, candidate.Rows);
         }
 
-        return Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
+        return _context.Options.Int4Method == Int4Method.Hqq
+            ? Hqq.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric)
+            : Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
     }
 
     /// <summary>
@@ -142,9 +144,9 @@ internal sealed class Int4NodeRewriter
         float[] scales;
         byte[]? zeroPoints;
         int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
-        // B is [K, N] row-major; the fused path quantizes and packs each column along K without a transposed
-        // copy. Non-finite weights take the element-wise path, which defines what they become.
-        if (_context.Hessians is null && Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
+        // B is [K, N] row-major; round-to-nearest's fused path quantizes and packs each column along K without a
+        // transposed copy. Non-finite weights take the element-wise path, which defines what they become.
+        if (_context.Options.Int4Method == Int4Method.Rtn && Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
         {
             (b, scales) = (fused.B, fused.Scales);
             zeroPoints = Symmetric ? null : Int4Layouts.PackZeroPointsPerRow(fused.ZeroPoints, candidate.Rows, blocksPerRow);
