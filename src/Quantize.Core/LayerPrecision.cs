@@ -8,4 +8,7 @@ public enum LayerPrecision
 
     /// <summary>Converted to float16 after the main pass, with Casts where it meets float32 tensors.</summary>
     Fp16,
+
+    /// <summary>In an INT4 model: a MatMul weight in 8-bit blocks (MatMulNBits with bits = 8) instead of 4-bit ones.</summary>
+    Int8,
 }

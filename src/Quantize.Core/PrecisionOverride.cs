@@ -12,10 +12,10 @@ namespace Quantize.Core;
 public sealed record PrecisionOverride(string Selector, LayerPrecision Precision)
 {
     /// <summary>The accepted precision names, for help text and error messages.</summary>
-    public const string AcceptedPrecisions = "fp32, fp16";
+    public const string AcceptedPrecisions = "fp32, fp16, int8 (INT4 models)";
 
     /// <summary>The text syntax, for help text: entries separated by ';', each SELECTOR[,SELECTOR...]=PRECISION.</summary>
-    public const string Syntax = "SELECTOR[,SELECTOR...]=PRECISION[;...] with PRECISION fp32 or fp16, e.g. \"Softmax,LayerNormalization=Fp16;fc1=Fp32\"";
+    public const string Syntax = "SELECTOR[,SELECTOR...]=PRECISION[;...] with PRECISION fp32, fp16 or (in an INT4 model) int8, e.g. \"Softmax,LayerNormalization=Fp16;fc1=Fp32\"";
 
     /// <summary>
     /// Parses the text form: entries separated by ';' (MSBuild's list separator) or line breaks, each
@@ -61,7 +61,7 @@ public sealed record PrecisionOverride(string Selector, LayerPrecision Precision
         return [.. selectors.Select(s => new PrecisionOverride(s, precision))];
     }
 
-    /// <summary>Parses a precision a node can be kept in: fp32/float32/float or fp16/float16/half, case-insensitive.</summary>
+    /// <summary>Parses a precision a node can be kept in: fp32/float32/float, fp16/float16/half or int8, case-insensitive.</summary>
     public static bool TryParsePrecision(string? text, out LayerPrecision precision)
     {
         switch (text?.Trim().ToLowerInvariant())
@@ -71,6 +71,9 @@ public sealed record PrecisionOverride(string Selector, LayerPrecision Precision
                 return true;
             case "fp16" or "float16" or "half":
                 precision = LayerPrecision.Fp16;
+                return true;
+            case "int8":
+                precision = LayerPrecision.Int8;
                 return true;
             default:
                 precision = default;
@@ -83,5 +86,5 @@ public sealed record PrecisionOverride(string Selector, LayerPrecision Precision
         string.Join(';', overrides.Select(o => o.ToString()));
 
     /// <summary>The <c>SELECTOR=PRECISION</c> form.</summary>
-    public override string ToString() => $"{Selector}={(Precision == LayerPrecision.Fp16 ? "Fp16" : "Fp32")}";
+    public override string ToString() => $"{Selector}={Precision}";
 }

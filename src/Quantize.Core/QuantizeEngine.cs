@@ -86,7 +86,7 @@ public static class QuantizeEngine
         ValidateOptions(options, inputPath);
         var (model, _) = ModelReader.Load(inputPath);
         NodeNames.AssignMissing(model);
-        var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
+        var overrides = OverridePlan.Create(options.Overrides, model, inputPath, options);
         return PassRegistry.For(options.Precision, calibrated).InterfaceType(Context(model, inputPath, options, overrides, new QuantizeResult()));
     }
 
@@ -100,6 +100,7 @@ public static class QuantizeEngine
             Hessians = calibrated?.Hessians,
             CalibrationData = calibrated?.Data,
             BiasShifts = calibrated?.BiasShifts ?? new(),
+            EightBit = overrides.EightBit,
         };
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
@@ -109,7 +110,7 @@ public static class QuantizeEngine
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
         NodeNames.AssignMissing(model);
-        var overrides = OverridePlan.Create(options.Overrides, model, inputPath);
+        var overrides = OverridePlan.Create(options.Overrides, model, inputPath, options);
         var context = Context(model, inputPath, options, overrides, result, calibrated);
         var ranges = calibrated?.Ranges;
 

@@ -51,6 +51,9 @@ public sealed class PassContext
     /// </summary>
     public ModelProto? Preprocessed { get; init; }
 
+    /// <summary>INT4: names of the nodes whose weights get 8-bit blocks (Int8 overrides); empty otherwise.</summary>
+    public IReadOnlySet<string> EightBit { get; init; } = new HashSet<string>();
+
     /// <summary>Static INT8: the calibration samples themselves, for remedies that measure the quantized model (bias correction); null otherwise.</summary>
     public Calibration.Data.CalibrationDataOptions? CalibrationData { get; init; }
 

@@ -37,7 +37,7 @@ public static class QuantizeSettings
     {
         Name = "Overrides", Kind = SettingKind.List, Scope = SettingScope.Model, Separators = [';', '\n', '\r'],
         Cli = "--override", ValueName = "selector=precision", DefaultText = "none",
-        Help = "Keep nodes in a higher precision: `SELECTOR=Fp32\\|Fp16`, where SELECTOR is node names or op types separated by `,`; entries separated by `;` (the option may be repeated). Example: `Softmax,LayerNormalization=Fp16;fc1=Fp32`.",
+        Help = "Keep nodes in a higher precision: `SELECTOR=Fp32\\|Fp16\\|Int8`, where SELECTOR is node names or op types separated by `,`; entries separated by `;` (the option may be repeated). `Int8` applies to INT4 models: the MatMuls it selects get 8-bit blocks (MatMulNBits with bits = 8). Example: `Softmax,LayerNormalization=Fp16;fc1=Fp32`.",
     };
 
     /// <summary>FP16/BF16: keep float32 graph inputs and outputs.</summary>

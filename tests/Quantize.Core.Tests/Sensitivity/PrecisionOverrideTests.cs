@@ -27,7 +27,7 @@ public class PrecisionOverrideTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("Softmax")]
-    [InlineData("Softmax=int8")]
+    [InlineData("Softmax=int4")]
     [InlineData("=fp16")]
     [InlineData(" , =fp16")]
     public void Malformed_text_is_an_invalid_option(string text)

@@ -30,4 +30,7 @@ internal sealed record Int4Candidate(GraphIndex Index, NodeProto Node, ConstantW
 
     /// <summary>Values per 4-bit block along <see cref="Length"/>; the pass settles it per weight before rewriting.</summary>
     public int BlockSize { get; init; }
+
+    /// <summary>Bits per weight: 4, or 8 for a MatMul an Int8 override keeps at 8 bits (MatMulNBits bits = 8).</summary>
+    public int Bits { get; init; } = 4;
 }

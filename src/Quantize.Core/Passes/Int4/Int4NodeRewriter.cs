@@ -36,13 +36,15 @@ internal sealed class Int4NodeRewriter
         }
         else if (candidate.Target == Int4Target.MatMul)
         {
-            var tensors = Shared(candidate, "nbits", () => AddMatMulNBitsTensors(candidate));
+            var tensors = candidate.Bits == 8
+                ? Shared(candidate, "nbits8", () => AddEightBitMatMulNBitsTensors(candidate))
+                : Shared(candidate, "nbits", () => AddMatMulNBitsTensors(candidate));
             ReplaceInputs(node, [node.Input[0], .. tensors]);
             DivideInputByAwqScales(candidate);
             Retarget(node, "MatMulNBits",
                 IntAttribute("K", candidate.Length),
                 IntAttribute("N", candidate.Rows),
-                IntAttribute("bits", 4),
+                IntAttribute("bits", candidate.Bits),
                 IntAttribute("block_size", candidate.BlockSize),
                 IntAttribute("accuracy_level", _context.Options.AccuracyLevel));
         }
@@ -77,7 +79,8 @@ internal sealed class Int4NodeRewriter
     /// <summary>With AWQ scales for the candidate's weight: its MatMul reads x·(1/s) instead of x.</summary>
     private void DivideInputByAwqScales(Int4Candidate candidate)
     {
-        if (candidate.Target != Int4Target.MatMul || !_divisors.TryGetValue(candidate.Graph, out var byWeight) || !byWeight.TryGetValue(candidate.Weight.Name, out var divisor))
+        // An 8-bit MatMul reads its weight unscaled, even where a 4-bit reader of the same weight was scaled.
+        if (candidate.Target != Int4Target.MatMul || candidate.Bits != 4 || !_divisors.TryGetValue(candidate.Graph, out var byWeight) || !byWeight.TryGetValue(candidate.Weight.Name, out var divisor))
         {
             return;
         }
@@ -163,6 +166,28 @@ internal sealed class Int4NodeRewriter
             AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, [scales.Length], scales)),
         };
         if (zeroPoints is not null)
+        {
+            names.Add(AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_zero_points"), DataType.Uint8, [zeroPoints.Length], zeroPoints)));
+        }
+
+        return [.. names];
+    }
+
+    /// <summary>
+    /// 8-bit MatMulNBits tensors: B uint8 [N, k_blocks, block_size], scales, and (asymmetric) one uint8 zero point per
+    /// block. Round to nearest whatever Int4Method says: 8-bit rounding error is a sixteenth of 4-bit's.
+    /// </summary>
+    private string[] AddEightBitMatMulNBitsTensors(Int4Candidate candidate)
+    {
+        var blocks = EightBitBlocks.Quantize(candidate.Weight.Tensor.ReadFloats(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric);
+        int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
+        var name = candidate.Weight.Name;
+        var names = new List<string>
+        {
+            AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_Q8"), DataType.Uint8, [candidate.Rows, blocksPerRow, candidate.BlockSize], blocks.B)),
+            AddInitializer(candidate.Graph, TensorValues.Create<float>(_context.Names.Fresh(name + "_scales"), DataType.Float, [blocks.Scales.Length], blocks.Scales)),
+        };
+        if (blocks.ZeroPoints is { } zeroPoints)
         {
             names.Add(AddInitializer(candidate.Graph, TensorValues.Create(_context.Names.Fresh(name + "_zero_points"), DataType.Uint8, [zeroPoints.Length], zeroPoints)));
         }

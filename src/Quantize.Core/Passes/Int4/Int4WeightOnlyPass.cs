@@ -37,7 +37,7 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         }
 
         var skipped = new SkipLog();
-        var candidates = Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options);
+        var candidates = EightBitLayers(Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options), context);
         var rewriter = new Int4NodeRewriter(context);
         foreach (var candidate in candidates)
         {
@@ -63,6 +63,33 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         {
             context.Result.Notes.Add(blockSizes);
         }
+    }
+
+    /// <summary>
+    /// The candidates with the MatMuls an Int8 override names at 8 bits (and listed as overridden). An override on an
+    /// embedding Gather is said in a note: it stays 4-bit. (An override on a node the pass does not quantize at all
+    /// leaves it float, the same as for 4 bits.)
+    /// </summary>
+    private static List<Int4Candidate> EightBitLayers(List<Int4Candidate> candidates, PassContext context)
+    {
+        if (context.EightBit.Count == 0)
+        {
+            return candidates;
+        }
+
+        var result = candidates.Select(c => c.Target == Int4Target.MatMul && context.EightBit.Contains(c.Node.Name) ? c with { Bits = 8 } : c).ToList();
+        foreach (var candidate in result.Where(c => c.Bits == 8))
+        {
+            context.Result.Overridden.Add(new(candidate.Node.Name, "INT8"));
+        }
+
+        var embeddings = result.Where(c => c.Target == Int4Target.Embedding && context.EightBit.Contains(c.Node.Name)).Select(c => c.Node.Name).ToList();
+        if (embeddings.Count > 0)
+        {
+            context.Result.Notes.Add($"Int8 overrides apply to MatMul weights; {embeddings.Count} embedding Gather(s) they name stay 4-bit: {string.Join(", ", embeddings.Take(5))}{(embeddings.Count > 5 ? ", ..." : string.Empty)}. Use Fp32 to keep an embedding float.");
+        }
+
+        return result;
     }
 
     /// <summary>Says which weights the automatic choice gave small blocks and why; null when none.</summary>
@@ -101,7 +128,9 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         var sizes = options.BlockSize is int fixedSize
             ? fixedSize.ToString(CultureInfo.InvariantCulture)
             : string.Join(" or ", candidates.Select(c => c.BlockSize).Distinct().Order().Select(b => b.ToString(CultureInfo.InvariantCulture)));
-        var blocks = string.Create(CultureInfo.InvariantCulture, $"4-bit {(options.Symmetric ? "symmetric" : "asymmetric")} blocks of {sizes}");
+        int eightBit = candidates.Count(c => c.Bits == 8);
+        var blocks = string.Create(CultureInfo.InvariantCulture, $"4-bit {(options.Symmetric ? "symmetric" : "asymmetric")} blocks of {sizes}")
+            + (eightBit == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" ({eightBit} MatMul weight(s) in 8-bit blocks by Int8 overrides, round to nearest)"));
         return options.StandardOnnxInt4
             ? string.Create(CultureInfo.InvariantCulture, $"INT4 (standard ONNX): {matMuls} MatMul and {embeddings} Gather weights stored as {(options.Symmetric ? "int4" : "uint4")} behind block-wise DequantizeLinear, {blocks}.")
             : string.Create(CultureInfo.InvariantCulture, $"INT4: {matMuls} MatMul → MatMulNBits (accuracy_level {options.AccuracyLevel}), {embeddings} Gather → GatherBlockQuantized, {blocks}.");

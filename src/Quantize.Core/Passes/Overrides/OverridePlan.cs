@@ -1,3 +1,4 @@
+using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
 using Quantize.Core.Onnx;
 using Quantize.Core.Passes.Fp16;
@@ -5,11 +6,12 @@ using Quantize.Core.Passes.Fp16;
 namespace Quantize.Core.Passes.Overrides;
 
 /// <summary>
-/// Applies <see cref="QuantizeOptions.Overrides"/>: every overridden node is kept out of the main pass (as
+/// Applies <see cref="QuantizeOptions.Overrides"/>: every FP32 or FP16 node is kept out of the main pass (as
 /// an exclusion), and afterwards exactly the FP16 ones are converted by the FP16 pass restricted to them,
-/// with Casts where they meet float32 tensors. The nodes are resolved to names before the main pass runs,
+/// with Casts where they meet float32 tensors. INT8 nodes (INT4 models only) stay in the main pass, which gives
+/// their MatMul weights 8-bit blocks. The nodes are resolved to names before the main pass runs,
 /// so nodes that pass creates (even of an overridden op type) are never converted. Where a node matches
-/// both an FP32 and an FP16 override, FP32 wins: it is the more precise of the two.
+/// several overrides the most precise wins: FP32, then FP16, then INT8.
 /// </summary>
 internal sealed class OverridePlan
 {
@@ -21,16 +23,30 @@ internal sealed class OverridePlan
         Selectors = selectors;
         _nodes = nodes;
         _fp16 = fp16;
+        EightBit = nodes.Where(n => n.Precision == LayerPrecision.Int8).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Every override's selector: the main pass excludes them all.</summary>
+    /// <summary>The FP32 and FP16 overrides' selectors: the main pass excludes them.</summary>
     public IReadOnlyList<string> Selectors { get; }
 
-    /// <summary>Resolves <paramref name="overrides"/> against <paramref name="model"/>; a selector that matches nothing fails with QNT0006.</summary>
-    public static OverridePlan Create(IReadOnlyList<PrecisionOverride> overrides, ModelProto model, string modelPath)
+    /// <summary>Names of the nodes an INT4 model keeps at 8 bits.</summary>
+    public IReadOnlySet<string> EightBit { get; }
+
+    /// <summary>
+    /// Resolves <paramref name="overrides"/> against <paramref name="model"/>; a selector that matches nothing fails with
+    /// QNT0006, and an INT8 override on anything but an INT4 model in MatMulNBits form with QNT0009.
+    /// </summary>
+    public static OverridePlan Create(IReadOnlyList<PrecisionOverride> overrides, ModelProto model, string modelPath, QuantizeOptions options)
     {
+        if (overrides.FirstOrDefault(o => o.Precision == LayerPrecision.Int8) is { } eightBit && (options.Precision != Precision.Int4 || options.StandardOnnxInt4))
+        {
+            throw new QuantizeException(ErrorCodes.InvalidOption, modelPath,
+                $"Override '{eightBit}' keeps layers at 8 bits inside an INT4 model (MatMulNBits with bits = 8); it does not apply to {options.Precision}{(options.StandardOnnxInt4 ? " in the standard-ONNX form" : "")}. Use Fp32 or Fp16 to keep nodes more precise than {options.Precision}.");
+        }
+
         var fp32 = NodeSelector.Create(overrides.Where(o => o.Precision == LayerPrecision.Fp32).Select(o => o.Selector), model, modelPath, "Override selector");
         var fp16 = NodeSelector.Create(overrides.Where(o => o.Precision == LayerPrecision.Fp16).Select(o => o.Selector), model, modelPath, "Override selector");
+        var int8 = NodeSelector.Create(overrides.Where(o => o.Precision == LayerPrecision.Int8).Select(o => o.Selector), model, modelPath, "Override selector");
         var nodes = new List<(string, LayerPrecision)>();
         var fp16Names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in GraphWalker.AllGraphs(model.Graph).SelectMany(g => g.Node))
@@ -49,14 +65,19 @@ internal sealed class OverridePlan
                     fp16Names.Add(inner.Name);
                 }
             }
+            else if (int8.Matches(node))
+            {
+                nodes.Add((node.Name, LayerPrecision.Int8));
+            }
         }
 
-        return new OverridePlan([.. overrides.Select(o => o.Selector)], nodes, fp16Names);
+        var excluded = overrides.Where(o => o.Precision != LayerPrecision.Int8).Select(o => o.Selector);
+        return new OverridePlan([.. excluded], nodes, fp16Names);
     }
 
     /// <summary>
     /// Converts the FP16 nodes of <paramref name="model"/> (already rewritten by the main pass) and lists every
-    /// overridden node in <see cref="QuantizeResult.Overridden"/>.
+    /// FP32 and FP16 node in <see cref="QuantizeResult.Overridden"/> (the INT4 pass lists its 8-bit ones).
     /// </summary>
     public void Apply(ModelProto model, string modelPath, QuantizeOptions options, QuantizeResult result)
     {
