@@ -83,6 +83,40 @@ public class Int4PassModelTests(ITestOutputHelper output)
         });
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_weight_read_through_a_transpose_is_quantized_in_its_stored_layout(bool standard)
+    {
+        // MatMul(x, Transpose(W[N, K])), as tied lm_heads read the embedding table.
+        var b = new Quantize.Testing.TestModels.ModelBuilder(opset: standard ? 21 : 17);
+        var x = b.Input("x", DataType.Float, "batch", 64);
+        var transposed = b.Node("Transpose", [b.RandomInitializer("table", 0.2f, 48, 64)], "t", null, Quantize.Testing.TestModels.ModelBuilder.Ints("perm", 1, 0));
+        b.Node("MatMul", [x, transposed], "head", "y");
+        b.Output("y", DataType.Float, "batch", 48);
+
+        var outcome = Run(b.Model, Options(standard: standard));
+
+        Assert.Equal(1, outcome.Result.QuantizedByOpType["MatMul"]);
+        Assert.DoesNotContain("table", outcome.Model.Graph.Initializer.Select(i => i.Name));
+        if (standard)
+        {
+            // The Transpose now reads the block-wise DequantizeLinear of the [N, K] table (blocks along axis 1).
+            var dq = Assert.Single(Nodes(outcome.Model, "DequantizeLinear"));
+            Assert.Equal(1, Attribute(dq, "axis"));
+            Assert.Equal(dq.Output[0], Assert.Single(Nodes(outcome.Model, "Transpose")).Input[0]);
+        }
+        else
+        {
+            var head = Assert.Single(Nodes(outcome.Model, "MatMulNBits"));
+            Assert.Equal(64, Attribute(head, "K"));
+            Assert.Equal(48, Attribute(head, "N"));
+            Assert.Empty(Nodes(outcome.Model, "Transpose"));
+        }
+
+        AssertClose(outcome, MlpInput);
+    }
+
     [Fact]
     public void Loop_body_weight_is_quantized()
     {

@@ -5,13 +5,31 @@ namespace Quantize.Core.Passes.Int4;
 
 /// <summary>
 /// Drops float weights nothing reads any more (their initializer or Constant node, plus any graph-input
-/// or value_info entry naming them). A weight still read by a node left in float, by a subgraph or as a
-/// graph output stays.
+/// or value_info entry naming them), and the Transposes that fed weights to rewritten MatMuls once nothing
+/// reads them. A weight still read by a node left in float, by a subgraph or as a graph output stays.
 /// </summary>
 internal static class DeadWeightRemover
 {
-    /// <summary>Removes those of <paramref name="weights"/> that the model no longer references.</summary>
-    public static void Remove(ModelProto model, IEnumerable<ConstantWeight> weights)
+    /// <summary>Removes those of <paramref name="weights"/> and <paramref name="transposes"/> that the model no longer references.</summary>
+    public static void Remove(ModelProto model, IEnumerable<ConstantWeight> weights, IEnumerable<NodeProto> transposes)
+    {
+        var transposeList = transposes.Distinct(ReferenceEqualityComparer.Instance).Cast<NodeProto>().ToList();
+        if (transposeList.Count > 0)
+        {
+            var read = References(model);
+            foreach (var graph in GraphWalker.AllGraphs(model.Graph))
+            {
+                foreach (var transpose in transposeList.Where(t => !read.Contains(t.Output[0])))
+                {
+                    RemoveByReference(graph.Node, transpose);
+                }
+            }
+        }
+
+        Remove(model, weights);
+    }
+
+    private static HashSet<string> References(ModelProto model)
     {
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         foreach (var graph in GraphWalker.AllGraphs(model.Graph))
@@ -24,6 +42,13 @@ internal static class DeadWeightRemover
             referenced.UnionWith(graph.Output.Select(o => o.Name));
         }
 
+        return referenced;
+    }
+
+    /// <summary>Removes those of <paramref name="weights"/> that the model no longer references.</summary>
+    private static void Remove(ModelProto model, IEnumerable<ConstantWeight> weights)
+    {
+        var referenced = References(model);
         foreach (var weight in weights)
         {
             if (referenced.Contains(weight.Name))

@@ -31,6 +31,15 @@ internal sealed record Int4Candidate(GraphIndex Index, NodeProto Node, ConstantW
     /// <summary>Values per 4-bit block along <see cref="Length"/>; the pass settles it per weight before rewriting.</summary>
     public int BlockSize { get; init; }
 
+    /// <summary>
+    /// For a MatMul reading its weight through a 2-D Transpose (a tied lm_head reads the embedding table [V, D] this
+    /// way): that Transpose. The weight is then stored [N, K], its rows already the vectors to quantize.
+    /// </summary>
+    public NodeProto? Transpose { get; init; }
+
+    /// <summary>True when <see cref="Weight"/> is stored [N, K] (read through <see cref="Transpose"/>).</summary>
+    public bool Transposed => Transpose is not null;
+
     /// <summary>Bits per weight: 4, or 8 for a MatMul an Int8 override keeps at 8 bits (MatMulNBits bits = 8).</summary>
     public int Bits { get; init; } = 4;
 }

@@ -65,7 +65,8 @@ internal sealed class Int4CandidateFinder
 
     private Int4Candidate? MatMul(GraphIndex index, NodeProto node)
     {
-        var weight = FloatWeight(index, node.Input[1]);
+        var transpose = TransposedWeight(index, node.Input[1]);
+        var weight = FloatWeight(index, transpose?.Input[0] ?? node.Input[1]);
         if (weight is null)
         {
             return null; // activations × activations (attention scores): nothing to quantize.
@@ -76,15 +77,31 @@ internal sealed class Int4CandidateFinder
             return Skip(node, "its weight is not 2-D");
         }
 
-        int k = checked((int)weight.Tensor.Dims[0]);
-        int n = checked((int)weight.Tensor.Dims[1]);
+        int k = checked((int)weight.Tensor.Dims[transpose is null ? 0 : 1]);
+        int n = checked((int)weight.Tensor.Dims[transpose is null ? 1 : 0]);
         if (k < MinimumLength)
         {
             // One padded block would hold more padding than weights; ORT's quantizer skips these too.
             return Skip(node, string.Create(CultureInfo.InvariantCulture, $"K is smaller than the block size {MinimumLength}"));
         }
 
-        return Common(node, weight) ? new Int4Candidate(index, node, weight, Int4Target.MatMul, n, k) : null;
+        return Common(node, weight) ? new Int4Candidate(index, node, weight, Int4Target.MatMul, n, k) { Transpose = transpose } : null;
+    }
+
+    /// <summary>
+    /// The Transpose producing <paramref name="name"/> when it swaps the two axes of a constant (perm [1, 0] or none, on a
+    /// 2-D tensor) and only MatMuls read it; null otherwise. Tied exports compute the lm_head weight this way.
+    /// </summary>
+    private static NodeProto? TransposedWeight(GraphIndex index, string name)
+    {
+        if (index.Producer(name) is not { OpType: "Transpose", Domain: "" or "ai.onnx" } transpose || transpose.Input.Count != 1
+            || index.IsGraphOutput(name) || index.Consumers(name).Any(c => c.OpType != "MatMul" || c.Input.Count != 2 || c.Input[1] != name))
+        {
+            return null;
+        }
+
+        var perm = transpose.Attribute.FirstOrDefault(a => a.Name == "perm")?.Ints;
+        return perm is null || (perm.Count == 2 && perm[0] == 1 && perm[1] == 0) ? transpose : null;
     }
 
     private Int4Candidate? Embedding(GraphIndex index, NodeProto node)

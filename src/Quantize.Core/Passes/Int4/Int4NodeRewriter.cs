@@ -31,7 +31,9 @@ internal sealed class Int4NodeRewriter
         var node = candidate.Node;
         if (_context.Options.StandardOnnxInt4)
         {
-            node.Input[candidate.WeightInput] = Shared(candidate, "dq", () => [AddDequantizeLinear(candidate)])[0];
+            // A weight read through a Transpose is dequantized in its stored [N, K] form, and the Transpose reads that.
+            var reader = candidate.Transpose ?? node;
+            reader.Input[candidate.Transposed ? 0 : candidate.WeightInput] = Shared(candidate, "dq", () => [AddDequantizeLinear(candidate)])[0];
             DivideInputByAwqScales(candidate);
         }
         else if (candidate.Target == Int4Target.MatMul)
@@ -67,7 +69,7 @@ internal sealed class Int4NodeRewriter
             _done[candidate.Graph] = byWeight = new Dictionary<string, string[]>(StringComparer.Ordinal);
         }
 
-        var key = form + "\n" + candidate.Weight.Name;
+        var key = form + (candidate.Transposed ? "\nT\n" : "\n") + candidate.Weight.Name;
         if (!byWeight.TryGetValue(key, out var names))
         {
             byWeight[key] = names = create();
@@ -99,6 +101,8 @@ internal sealed class Int4NodeRewriter
         var values = candidate.Weight.Tensor.ReadFloats();
         if (Hessian(candidate, values) is { } hessian)
         {
+            // GPTQ and AWQ take B as [K, N].
+            values = candidate.Transposed ? MatrixTranspose.Of(values, candidate.Rows, candidate.Length) : values;
             if (_context.Options.Int4Method != Int4Method.Awq)
             {
                 return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric, _context.Options.GptqActOrder);
@@ -120,7 +124,7 @@ internal sealed class Int4NodeRewriter
             return awq.Rows;
         }
 
-        if (candidate.Target == Int4Target.MatMul)
+        if (candidate.Target == Int4Target.MatMul && !candidate.Transposed)
         {
             // B is [K, N] row-major; MatMulNBits quantizes each output column along K.
             values = MatrixTranspose.Of(values, candidate.Length, candidate.Rows);
@@ -149,7 +153,7 @@ internal sealed class Int4NodeRewriter
         int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
         // B is [K, N] row-major; round-to-nearest's fused path quantizes and packs each column along K without a
         // transposed copy. Non-finite weights take the element-wise path, which defines what they become.
-        if (_context.Options.Int4Method == Int4Method.Rtn && Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
+        if (_context.Options.Int4Method == Int4Method.Rtn && !candidate.Transposed && Int4ColumnBlocks.Quantize(candidate.Weight.Tensor.ReadFloatMemory(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric) is { } fused)
         {
             (b, scales) = (fused.B, fused.Scales);
             zeroPoints = Symmetric ? null : Int4Layouts.PackZeroPointsPerRow(fused.ZeroPoints, candidate.Rows, blocksPerRow);
@@ -179,7 +183,9 @@ internal sealed class Int4NodeRewriter
     /// </summary>
     private string[] AddEightBitMatMulNBitsTensors(Int4Candidate candidate)
     {
-        var blocks = EightBitBlocks.Quantize(candidate.Weight.Tensor.ReadFloats(), candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric);
+        var values = candidate.Weight.Tensor.ReadFloats();
+        values = candidate.Transposed ? MatrixTranspose.Of(values, candidate.Rows, candidate.Length) : values;
+        var blocks = EightBitBlocks.Quantize(values, candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric);
         int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
         var name = candidate.Weight.Name;
         var names = new List<string>
@@ -216,7 +222,7 @@ internal sealed class Int4NodeRewriter
     private string AddDequantizeLinear(Int4Candidate candidate)
     {
         var rows = Quantize(candidate);
-        bool alongK = candidate.Target == Int4Target.MatMul;
+        bool alongK = candidate.Target == Int4Target.MatMul && !candidate.Transposed;
         var (data, dataDims, scales, zeroPoints, parameterDims) = Int4Layouts.Dequantizable(rows, alongK);
         var name = candidate.Weight.Name;
         var type = Symmetric ? DataType.Int4 : DataType.Uint4;

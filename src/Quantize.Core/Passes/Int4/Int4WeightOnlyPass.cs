@@ -1,6 +1,7 @@
 using System.Globalization;
 using Quantize.Core.Diagnostics;
 using Quantize.Core.Graph;
+using Quantize.Core.Onnx;
 
 namespace Quantize.Core.Passes.Int4;
 
@@ -52,7 +53,7 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
             return;
         }
 
-        DeadWeightRemover.Remove(context.Model, candidates.Select(c => c.Weight));
+        DeadWeightRemover.Remove(context.Model, candidates.Select(c => c.Weight), candidates.Select(c => c.Transpose).OfType<NodeProto>());
         if (!options.StandardOnnxInt4)
         {
             Opsets.Ensure(context.Model, Opsets.Microsoft, 1);

@@ -1,0 +1,32 @@
+namespace Quantize.Testing.TestModels;
+
+/// <summary>The sizes of a <see cref="DecoderTestModels"/> Llama-style decoder.</summary>
+/// <param name="Layers">Decoder blocks.</param>
+/// <param name="Hidden">Model width D.</param>
+/// <param name="Heads">Query heads; D / Heads is the head width.</param>
+/// <param name="KvHeads">Key/value heads (grouped-query attention when fewer than <paramref name="Heads"/>).</param>
+/// <param name="Intermediate">The SwiGLU MLP's width.</param>
+/// <param name="Vocabulary">Token count V.</param>
+/// <param name="TiedEmbedding">True: the lm_head reads the embedding table (through a Transpose), as tied exports do.</param>
+public sealed record DecoderShape(int Layers, int Hidden, int Heads, int KvHeads, int Intermediate, int Vocabulary, bool TiedEmbedding = true)
+{
+    /// <summary>Rotary tables cover positions 0..MaxPositions − 1.</summary>
+    public int MaxPositions { get; init; } = 512;
+
+    /// <summary>The width of one attention head.</summary>
+    public int HeadWidth => Hidden / Heads;
+
+    /// <summary>The test-size decoder of the default suite: 2 layers, D = 64, 4 query and 2 key/value heads, V = 256.</summary>
+    public static DecoderShape Tiny { get; } = new(Layers: 2, Hidden: 64, Heads: 4, KvHeads: 2, Intermediate: 128, Vocabulary: 256) { MaxPositions = 64 };
+
+    /// <summary>Weights in the model (embedding counted once when tied; norms included).</summary>
+    public long Parameters
+    {
+        get
+        {
+            long kv = (long)KvHeads * HeadWidth;
+            long perLayer = ((long)Hidden * Hidden * 2) + (2L * Hidden * kv) + (3L * Hidden * Intermediate) + (2L * Hidden);
+            return (Layers * perLayer) + ((long)Vocabulary * Hidden * (TiedEmbedding ? 1 : 2)) + Hidden;
+        }
+    }
+}
