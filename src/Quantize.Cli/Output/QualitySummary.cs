@@ -30,7 +30,11 @@ internal static class QualitySummary
             Table.Write(writer, rows, rightAligned: [1, 2, 3, 4, 5]);
         }
 
-        if (report.Speed is { } speed)
+        if (report.Decoder is { } decoder)
+        {
+            writer.WriteLine(Invariant($"  Speed (this machine's CPU, decoder): {decoder.Describe()}"));
+        }
+        else if (report.Speed is { } speed)
         {
             writer.WriteLine(Invariant(
                 $"  Speed (this machine's CPU, median of {speed.Runs} interleaved runs each): float {speed.FloatMedianMs:0.###} ms, quantized {speed.QuantizedMedianMs:0.###} ms, speedup {speed.Speedup:0.00}x"));

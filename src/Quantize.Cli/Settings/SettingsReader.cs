@@ -127,6 +127,8 @@ internal static class SettingsReader
             AutoMixedPrecision = values.Bool(S.AutoMixedPrecision) ?? defaults.AutoMixedPrecision,
             CollapseGuard = values.Bool(S.CollapseGuard) ?? defaults.CollapseGuard,
             MaxFallbacks = (int?)values.Integer(S.MaxFallbacks, min: 0) ?? defaults.MaxFallbacks,
+            PromptLength = (int?)values.Integer(S.PromptLength, min: 1) ?? defaults.PromptLength,
+            DecodeContext = (int?)values.Integer(S.DecodeContext, min: 0) ?? defaults.DecodeContext,
         };
     }
 

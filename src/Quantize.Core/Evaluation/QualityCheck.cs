@@ -175,13 +175,28 @@ internal sealed class QualityCheck
 
         if (measureSpeed)
         {
-            report.Speed = timings is { Count: >= RunTimings.EnoughForSpeed }
-                ? FromEvaluation(timings, report)
-                : MeasureSpeed(pair, first, report, progress);
+            if (DecoderSignature.Find(pair.Inputs) is { } decoder)
+            {
+                progress?.Report("timing prefill and decode, float vs quantized");
+                report.Decoder = DecoderSpeed.Measure(pair, decoder, Options.PromptLength, Options.DecodeContext, Options.SpeedBudget);
+                report.Speed = report.Decoder.Decode;
+                if (report.Decoder.Prefill is { IsClearlySlower: true } prefill)
+                {
+                    result.Warnings.Add(new Diagnostic(ErrorCodes.SlowerThanFloat, _inputPath, string.Create(CultureInfo.InvariantCulture,
+                        $"The quantized model's prefill of {Options.PromptLength} tokens is slower than the float original's on this machine's CPU: {prefill.QuantizedMedianMs:0.###} ms vs {prefill.FloatMedianMs:0.###} ms (speedup {prefill.Speedup:0.00}x{Noise(prefill)}).")));
+                }
+            }
+            else
+            {
+                report.Speed = timings is { Count: >= RunTimings.EnoughForSpeed }
+                    ? FromEvaluation(timings, report)
+                    : MeasureSpeed(pair, first, report, progress);
+            }
+
             if (report.Speed is { IsClearlySlower: true } speed)
             {
                 result.Warnings.Add(new Diagnostic(ErrorCodes.SlowerThanFloat, _inputPath, string.Create(CultureInfo.InvariantCulture,
-                    $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per run (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x{Noise(speed)}).")));
+                    $"The quantized model is slower than the float original on this machine's CPU: {speed.QuantizedMedianMs:0.###} ms vs {speed.FloatMedianMs:0.###} ms per {(report.Decoder is null ? "run" : "decode step")} (median of {speed.Runs} interleaved runs each, speedup {speed.Speedup:0.00}x{Noise(speed)}).")));
             }
             else if (report.Speed is { Speedup: < 1 } within)
             {
@@ -245,12 +260,13 @@ internal sealed class QualityCheck
     }
 
     /// <summary>
-    /// True when the speed check has an input to time: some data, or fixed input shapes to fill with zeros. Learning
+    /// True when the speed check has an input to time: some data, fixed input shapes to fill with zeros, or a decoder
+    /// whose prefill and decode inputs can be made up (<see cref="DecoderSignature"/>). Learning
     /// the shapes opens the quantized model, which is also its load check (QNT0011) when nothing else will.
     /// </summary>
     private bool CanTime(string quantizedPath) =>
         Options.ValidationData is not null || _data.Calibration is not null
-        || SpeedCheck.ZeroInputs(ModelPair.VerifyQuantized(_inputPath, quantizedPath)) is not null;
+        || ModelPair.VerifyQuantized(_inputPath, quantizedPath) is var inputs && (SpeedCheck.ZeroInputs(inputs) is not null || DecoderSignature.Find(inputs) is not null);
 
     /// <summary>The first sample of whatever data there is, when evaluation did not read one (it was not asked for).</summary>
     private CalibrationSample? FirstAvailableSample(ModelPair pair)

@@ -27,8 +27,20 @@ public sealed record QualityCheckOptions
     /// <summary>Time the float and quantized models (default true); a slower quantized model is warned about (QNT1005).</summary>
     public bool SpeedCheck { get; init; } = true;
 
-    /// <summary>Wall-clock budget of the speed check's timed runs.</summary>
+    /// <summary>Wall-clock budget of the speed check's timed runs (for a decoder, of prefill and of decode each).</summary>
     public TimeSpan SpeedBudget { get; init; } = Evaluation.SpeedCheck.DefaultBudget;
+
+    /// <summary>Decoders (<see cref="DecoderSignature"/>): the prompt length the speed check prefills.</summary>
+    public int PromptLength { get; init; } = DefaultPromptLength;
+
+    /// <summary>Decoders: the context (cached tokens) at which the speed check times one decode step.</summary>
+    public int DecodeContext { get; init; } = DefaultDecodeContext;
+
+    /// <summary>The default <see cref="PromptLength"/>.</summary>
+    public const int DefaultPromptLength = 64;
+
+    /// <summary>The default <see cref="DecodeContext"/>.</summary>
+    public const int DefaultDecodeContext = 256;
 
     /// <summary>
     /// When an accuracy gate fails, keep the most sensitive quantized nodes in float, one at a time, until every

@@ -21,8 +21,11 @@ public sealed class QualityReport
     /// <summary>Accuracy vs float; null when no data was available (then <see cref="Notes"/> says so).</summary>
     public EvaluationResult? Evaluation { get; set; }
 
-    /// <summary>Latency vs float; null when the speed check was skipped.</summary>
+    /// <summary>Latency vs float (for a decoder, one decode step); null when the speed check was skipped.</summary>
     public SpeedResult? Speed { get; set; }
+
+    /// <summary>For a decoder with a KV cache: prefill latency and decode tokens per second; null otherwise.</summary>
+    public DecoderSpeed? Decoder { get; set; }
 
     /// <summary>The gates that were checked.</summary>
     public QualityGates Gates { get; set; } = new();

@@ -124,7 +124,13 @@ internal static class HtmlReport
             ? E($"The quantized model is {ReportNumbers.Factor(speed.Speedup)} faster than the float model")
             : E($"The quantized model is slower than the float model on this machine: {ReportNumbers.Factor(speed.Speedup)} its speed"));
         html.Append(E(string.Create(CultureInfo.InvariantCulture, $" (medians of {speed.Runs} interleaved runs of each, CPU execution provider).")))
-            .Append("</p>\n</section>\n");
+            .Append("</p>\n");
+        if (report.Decoder is { } decoder)
+        {
+            html.Append("<p>").Append(E($"The latency above is one decode step. As a decoder with a KV cache: {decoder.Describe()}.")).Append("</p>\n");
+        }
+
+        html.Append("</section>\n");
     }
 
     private static void Gates(StringBuilder html, QualityReport report)

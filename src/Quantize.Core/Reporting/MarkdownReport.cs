@@ -109,6 +109,10 @@ internal static class MarkdownReport
             ? $"The quantized model is {ReportNumbers.Factor(speed.Speedup)} faster than the float model"
             : $"The quantized model is slower than the float model on this machine: {ReportNumbers.Factor(speed.Speedup)} its speed");
         md.Append(string.Create(CultureInfo.InvariantCulture, $" (medians of {speed.Runs} interleaved runs of each, CPU execution provider).\n\n"));
+        if (report.Decoder is { } decoder)
+        {
+            md.Append("The latency above is one decode step. As a decoder with a KV cache: ").Append(decoder.Describe()).Append(".\n\n");
+        }
     }
 
     private static void Gates(StringBuilder md, QualityReport report)

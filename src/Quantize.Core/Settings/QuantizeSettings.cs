@@ -298,6 +298,22 @@ public static class QuantizeSettings
         Help = "Time float against quantized, interleaved (warning QNT1005 when slower beyond the noise; skipped when nothing was quantized).",
     };
 
+    /// <summary>Decoders: the speed check's prompt length.</summary>
+    public static readonly Setting PromptLength = new()
+    {
+        Name = "PromptLength", Kind = SettingKind.Integer, Scope = SettingScope.Quality,
+        Cli = "--prompt-length", ValueName = "N", Default = Invariant(QualityCheckOptions.DefaultPromptLength),
+        Help = "For a decoder with a KV cache (`input_ids`, `attention_mask`, `past_key_values.N.key/value`): the speed check times a prefill of this many tokens.",
+    };
+
+    /// <summary>Decoders: the speed check's decode context.</summary>
+    public static readonly Setting DecodeContext = new()
+    {
+        Name = "DecodeContext", Kind = SettingKind.Integer, Scope = SettingScope.Quality,
+        Cli = "--decode-context", ValueName = "N", Default = Invariant(QualityCheckOptions.DefaultDecodeContext),
+        Help = "For a decoder with a KV cache: the speed check times one decode step after this many cached tokens and reports tokens per second; speed gates use it.",
+    };
+
     /// <summary>Gate: output cosine.</summary>
     public static readonly Setting MinCosine = Gate("MinCosine", "--min-cosine", "value", "every output's mean cosine similarity to float is at least this, e.g. `0.995`");
 
@@ -340,7 +356,7 @@ public static class QuantizeSettings
         Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, GptqActOrder, ExternalData,
         CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, AvoidSlowPatterns,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
-        QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
+        QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, PromptLength, DecodeContext, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
         AutoMixedPrecision, CollapseGuard, MaxFallbacks,
     ];
 
