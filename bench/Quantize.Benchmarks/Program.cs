@@ -10,7 +10,8 @@ using Quantize.Benchmarks;
 // verdict is stable; `graph-scaling [sizes...]` times FP16 on node chains of growing length; `cache-verify [rounds]` sets the cache
 // entry verification against a whole cache-hit build of a MiniLM project; `remote-fleet [projects]` builds a fleet of
 // consumers in parallel with and without the remote cache; `remote-hit [rounds]` sets a remote hit against a local hit
-// and a plain HTTP GET of the same bytes; everything else goes to BenchmarkDotNet
+// and a plain HTTP GET of the same bytes; `decoder-speed [layers] [prompt] [context]` quantizes a ≥ 500 M-parameter decoder
+// through the CLI and prints its prefill latency and decode tokens/s against FP32; everything else goes to BenchmarkDotNet
 // (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
@@ -56,6 +57,13 @@ switch (args.FirstOrDefault())
         QualityCheckBenchmarks.Verdicts(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
             TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : Quantize.Core.Evaluation.SpeedCheck.DefaultBudget.TotalSeconds));
+        break;
+    case "decoder-speed":
+        // `decoder-speed [layers] [prompt] [context]`: the ≥ 500 M-parameter decoder (25 layers) through the CLI per precision.
+        DecoderSpeed.Report(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 25,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 256);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);

@@ -65,7 +65,7 @@ internal sealed class Int4CandidateFinder
 
     private Int4Candidate? MatMul(GraphIndex index, NodeProto node)
     {
-        var transpose = TransposedWeight(index, node.Input[1]);
+        var transpose = WeightTranspose.Find(index, node.Input[1]);
         var weight = FloatWeight(index, transpose?.Input[0] ?? node.Input[1]);
         if (weight is null)
         {
@@ -86,22 +86,6 @@ internal sealed class Int4CandidateFinder
         }
 
         return Common(node, weight) ? new Int4Candidate(index, node, weight, Int4Target.MatMul, n, k) { Transpose = transpose } : null;
-    }
-
-    /// <summary>
-    /// The Transpose producing <paramref name="name"/> when it swaps the two axes of a constant (perm [1, 0] or none, on a
-    /// 2-D tensor) and only MatMuls read it; null otherwise. Tied exports compute the lm_head weight this way.
-    /// </summary>
-    private static NodeProto? TransposedWeight(GraphIndex index, string name)
-    {
-        if (index.Producer(name) is not { OpType: "Transpose", Domain: "" or "ai.onnx" } transpose || transpose.Input.Count != 1
-            || index.IsGraphOutput(name) || index.Consumers(name).Any(c => c.OpType != "MatMul" || c.Input.Count != 2 || c.Input[1] != name))
-        {
-            return null;
-        }
-
-        var perm = transpose.Attribute.FirstOrDefault(a => a.Name == "perm")?.Ints;
-        return perm is null || (perm.Count == 2 && perm[0] == 1 && perm[1] == 0) ? transpose : null;
     }
 
     private Int4Candidate? Embedding(GraphIndex index, NodeProto node)

@@ -14,15 +14,29 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
     {
         // MatMul's inputs share one type constraint, so a float32 weight implies a float32 activation:
         // no type inference needed (it would cost an ONNX Runtime session over the whole model).
-        if (node.Input.Count != 2 || rewrite.Weights.Find(scope, node.Input[1]) is not { } weight
+        if (node.Input.Count != 2)
+        {
+            return false;
+        }
+
+        // A weight read through a Transpose (a tied lm_head) is quantized transposed back into B[K, N].
+        var transpose = Graph.WeightTranspose.Find(scope.Index, node.Input[1]);
+        if (rewrite.Weights.Find(scope, transpose?.Input[0] ?? node.Input[1]) is not { } weight
             || !rewrite.IsQuantizableFloatWeight(weight, rank: 2, out var values, out var statistics))
         {
             return false;
         }
 
-        int k = (int)weight.Tensor.Dims[0];
-        int n = (int)weight.Tensor.Dims[1];
-        var names = rewrite.Weights.GetOrCreate(weight, "matmul", () =>
+        if (transpose is not null)
+        {
+            values = Numerics.MatrixTranspose.Of(values.Span, (int)weight.Tensor.Dims[0], (int)weight.Tensor.Dims[1]);
+            statistics = SymmetricWeights.Measure(values, (int)weight.Tensor.Dims[1], (int)weight.Tensor.Dims[0]);
+            rewrite.Weights.MarkReplaced(transpose.Output[0]);
+        }
+
+        int k = (int)weight.Tensor.Dims[transpose is null ? 0 : 1];
+        int n = (int)weight.Tensor.Dims[transpose is null ? 1 : 0];
+        var names = rewrite.Weights.GetOrCreate(weight, transpose is null ? "matmul" : "matmul-transposed", () =>
         {
             bool perColumn = rewrite.PerColumn(weight, statistics);
             return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(values, k, n, perColumn, statistics), [k, n], string.Empty, zeroPointPerColumn: false);

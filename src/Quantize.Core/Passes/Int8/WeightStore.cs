@@ -72,6 +72,9 @@ internal sealed class WeightStore
         return created;
     }
 
+    /// <summary>Records a node output that fed a replaced weight (a Transpose), so it goes once nothing reads it.</summary>
+    public void MarkReplaced(string name) => _replaced.Add(name);
+
     /// <summary>Adds <paramref name="tensor"/> as an initializer of <paramref name="owner"/>'s graph.</summary>
     public void AddInitializer(Int8RewriteScope owner, TensorProto tensor)
     {
