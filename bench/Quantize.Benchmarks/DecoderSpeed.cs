@@ -46,8 +46,10 @@ public static partial class DecoderSpeed
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, arguments) in new (string, string[])[]
         {
-            ("INT4 (block 32)", ["-p", "int4"]),
-            ("INT4, MatMuls at 8 bits", ["-p", "int4", "--override", "MatMul=Int8"]),
+            ("INT4 (default: blocks of 32 for decoders)", ["-p", "int4"]),
+            ("INT4, blocks of 128", ["-p", "int4", "--block-size", "128"]),
+            ("INT4, 8-bit lm_head", ["-p", "int4", "--override", "/lm_head/MatMul=Int8"]),
+            ("INT4, every MatMul at 8 bits", ["-p", "int4", "--override", "MatMul=Int8"]),
             ("INT8 dynamic", ["-p", "int8"]),
         })
         {

@@ -74,6 +74,26 @@ public sealed class DecoderInt4Tests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_decoder_keeps_blocks_of_32_everywhere_and_its_positional_tables_float()
+    {
+        // Head width 32: the rotary tables are wide enough to be taken for embeddings.
+        var shape = new DecoderShape(Layers: 1, Hidden: 128, Heads: 4, KvHeads: 2, Intermediate: 128, Vocabulary: 256) { MaxPositions = 64 };
+        var folder = RealModels.ScratchFolder("decoder-int4-blocks");
+        var input = Write(folder, DecoderTestModels.Llama(shape));
+        var quantized = Path.Combine(folder, "int4.onnx");
+
+        var result = QuantizeEngine.Quantize(input, quantized, new QuantizeOptions { Precision = Precision.Int4 });
+
+        var (model, _) = Onnx.ModelReader.Load(quantized);
+        Assert.All(model.Graph.Node.Where(n => n.OpType is "MatMulNBits" or "GatherBlockQuantized"), n => Assert.Equal(32, n.Attribute.Single(a => a.Name == "block_size").I));
+        Assert.Equal(8, model.Graph.Node.Count(n => n.OpType == "MatMulNBits"));
+        Assert.Equal(["/model/embed_tokens/Gather"], model.Graph.Node.Where(n => n.OpType == "GatherBlockQuantized").Select(n => n.Name));
+        Assert.Equal(2, model.Graph.Node.Count(n => n.OpType == "Gather" && n.Input[1] == "position_ids"));
+        Assert.Contains(result.Notes, n => n.Contains("a decoder with a KV cache keeps blocks of 32 everywhere", StringComparison.Ordinal));
+        Assert.Contains("it looks up positional tables by position_ids (2)", result.Skipped["Gather"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_8_bit_lm_head_brings_the_int4_logits_closer_to_float()
     {
         var folder = RealModels.ScratchFolder("decoder-int4-lm-head");

@@ -21,6 +21,9 @@ namespace Quantize.Core.Passes.Int4;
 /// rounding error. Every other projection writes (through at most one more linear map) into the residual
 /// stream. Embedding tables are looked up once, at the input, and hold most of the file, so they keep 32.
 /// With this rule MiniLM measures 0.974 at 0.175 of FP32, against 0.967 at 0.163 with 32 everywhere.
+/// Decoders with a KV cache keep 32 everywhere: there INT4 is above all for decode speed, and ONNX Runtime's CPU
+/// kernel is much slower with blocks of 16 (a 509 M-parameter decoder decoded 2.3× faster than FP32 with the rule,
+/// 3.9× with 32 everywhere; docs/measured-results.md).
 /// </remarks>
 internal static class Int4BlockSizeChoice
 {
@@ -31,9 +34,9 @@ internal static class Int4BlockSizeChoice
     /// Returns <paramref name="candidates"/> with block sizes set. Nodes sharing one weight share its
     /// quantized tensors, so they all take the smallest size any of them would get.
     /// </summary>
-    public static List<Int4Candidate> Assign(IReadOnlyList<Int4Candidate> candidates, QuantizeOptions options)
+    public static List<Int4Candidate> Assign(IReadOnlyList<Int4Candidate> candidates, QuantizeOptions options, bool decoder)
     {
-        var sizes = candidates.Select(c => options.BlockSize ?? For(c)).ToList();
+        var sizes = candidates.Select(c => options.BlockSize ?? (decoder ? QuantizeOptions.DefaultBlockSize : For(c))).ToList();
         var perWeight = new Dictionary<TensorProto, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < candidates.Count; i++)
         {

@@ -22,6 +22,9 @@ internal sealed class Int4CandidateFinder
         _skipped = skipped;
     }
 
+    /// <summary>The decoder input that indexes positional tables (the KV-cache export convention).</summary>
+    private const string PositionIds = "position_ids";
+
     // Automatic block sizes only ever refine weights that blocks of the default size would take: a row
     // shorter than that is skipped either way.
     private int MinimumLength => _context.Options.BlockSize ?? QuantizeOptions.DefaultBlockSize;
@@ -100,6 +103,12 @@ internal sealed class Int4CandidateFinder
         if (axis is not (0 or -2))
         {
             return Skip(node, "it gathers along axis 1, not table rows");
+        }
+
+        if (node.Input[1] == PositionIds)
+        {
+            // Rotary cos/sin caches and learned position tables: 16 levels would move every attention score.
+            return Skip(node, "it looks up positional tables by position_ids");
         }
 
         int rows = checked((int)weight.Tensor.Dims[0]);

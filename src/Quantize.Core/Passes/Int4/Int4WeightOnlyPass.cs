@@ -38,7 +38,8 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         }
 
         var skipped = new SkipLog();
-        var candidates = EightBitLayers(Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options), context);
+        bool decoder = Evaluation.DecoderSignature.Find(Calibration.Data.ModelInput.Of(context.Model)) is not null;
+        var candidates = EightBitLayers(Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options, decoder), context);
         var rewriter = new Int4NodeRewriter(context);
         foreach (var candidate in candidates)
         {
@@ -60,7 +61,12 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         }
 
         context.Result.Notes.Add(Describe(options, candidates));
-        if (options.BlockSize is null && DescribeBlockSizes(candidates) is { } blockSizes)
+        if (options.BlockSize is null && decoder)
+        {
+            context.Result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"INT4 block sizes: a decoder with a KV cache keeps blocks of {QuantizeOptions.DefaultBlockSize} everywhere (smaller blocks slow ONNX Runtime's decode kernel); BlockSize=128 decodes faster still, at some accuracy."));
+        }
+        else if (options.BlockSize is null && DescribeBlockSizes(candidates) is { } blockSizes)
         {
             context.Result.Notes.Add(blockSizes);
         }
