@@ -17,9 +17,6 @@ namespace Quantize.Benchmarks;
 /// </summary>
 public static partial class DecoderSpeed
 {
-    /// <summary>The benchmark's shape with <paramref name="layers"/> blocks.</summary>
-    public static DecoderShape Shape(int layers) => new(layers, Hidden: 896, Heads: 14, KvHeads: 2, Intermediate: 4864, Vocabulary: 151_936) { MaxPositions = 2048 };
-
     /// <summary>Writes the decoder (model file + one external-data file) unless it is already there; returns its path.</summary>
     public static string Write(DecoderShape shape)
     {
@@ -37,7 +34,7 @@ public static partial class DecoderSpeed
     /// <summary>Runs the CLI for each precision and prints a Markdown table.</summary>
     public static void Report(int layers, int promptLength, int context)
     {
-        var shape = Shape(layers);
+        var shape = DecoderShape.HalfBillion(layers);
         var model = Write(shape);
         long floatBytes = new FileInfo(model).Length + new FileInfo(model + ".data").Length;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -127,7 +127,7 @@ public sealed class ResolveQuantizedModels : Microsoft.Build.Utilities.Task
 
         var qualified = ns.Length == 0 ? className : ns + "." + className;
         var stem = Path.Combine(OutputDirectory, qualified);
-        bool embed = !string.Equals(model.GetMetadata(ItemNames.Embed).Trim(), "false", StringComparison.OrdinalIgnoreCase);
+        bool embed = EmbedDefault.Resolve(model.GetMetadata(ItemNames.Embed), source);
         var logicalName = model.GetMetadata(ItemNames.LogicalName).Trim();
 
         var item = new TaskItem(model.ItemSpec);

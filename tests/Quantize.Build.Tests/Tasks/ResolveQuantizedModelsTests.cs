@@ -45,6 +45,26 @@ public sealed class ResolveQuantizedModelsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("", false, "true")]
+    [InlineData("", true, "false")]
+    [InlineData("true", true, "true")]
+    [InlineData("false", false, "false")]
+    public void Embed_defaults_to_false_only_for_a_source_past_2_GiB_with_its_external_data(string embed, bool large, string expected)
+    {
+        if (large)
+        {
+            // Sparse: the length is what counts, and nothing is written.
+            using var data = File.Create(Path.Combine(_project, "models", "all-MiniLM-L6-v2.onnx.data"));
+            data.SetLength((2L << 30) + 1);
+        }
+
+        var (task, engine) = Task(Item("models/all-MiniLM-L6-v2.onnx", ("Precision", "int4"), ("Namespace", "App"), ("Embed", embed)));
+
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        Assert.Equal(expected, Assert.Single(task.ResolvedModels).GetMetadata("Embed"));
+    }
+
+    [Theory]
     [InlineData("", "App", "QNT0003", "has no Precision")]
     [InlineData("Int3", "App", "QNT0003", "Unknown precision 'Int3'")]
     [InlineData("Int8", "event", "QNT0013", "not a C# keyword")]

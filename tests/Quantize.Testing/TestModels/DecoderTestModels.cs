@@ -12,7 +12,7 @@ namespace Quantize.Testing.TestModels;
 /// (key/value heads tiled to the query heads) with a causal and padding mask → output projection → residual → RMSNorm →
 /// SwiGLU MLP (gate·sigmoid(gate)·up → down) → residual; a final RMSNorm and the lm_head, tied to the embedding table
 /// through a Transpose when <see cref="DecoderShape.TiedEmbedding"/>. Standard ONNX ops only (opset 17); weights are
-/// seeded uniform, so one shape and seed always give the same bytes.
+/// seeded uniform (projections scaled by their fan-in), so one shape and seed always give the same bytes.
 /// </summary>
 public static class DecoderTestModels
 {
@@ -39,9 +39,9 @@ public static class DecoderTestModels
             var past = (Key: b.Input($"past_key_values.{layer}.key", DataType.Float, "batch", shape.KvHeads, "past", head),
                 Value: b.Input($"past_key_values.{layer}.value", DataType.Float, "batch", shape.KvHeads, "past", head));
             var normed = RmsNorm(b, h, $"{prefix}.input_layernorm", d);
-            var q = Projection(b, normed, $"{prefix}.self_attn.q_proj", d, d, 0.08f);
-            var k = Projection(b, normed, $"{prefix}.self_attn.k_proj", d, kvWidth, 0.08f);
-            var v = Projection(b, normed, $"{prefix}.self_attn.v_proj", d, kvWidth, 0.08f);
+            var q = Projection(b, normed, $"{prefix}.self_attn.q_proj", d, d);
+            var k = Projection(b, normed, $"{prefix}.self_attn.k_proj", d, kvWidth);
+            var v = Projection(b, normed, $"{prefix}.self_attn.v_proj", d, kvWidth);
             q = Rotate(b, Heads(b, q, constants.QueryShape, $"/{prefix}/q"), cos, sin, constants, $"/{prefix}/q");
             k = Rotate(b, Heads(b, k, constants.KvShape, $"/{prefix}/k"), cos, sin, constants, $"/{prefix}/k");
             v = Heads(b, v, constants.KvShape, $"/{prefix}/v");
@@ -59,13 +59,13 @@ public static class DecoderTestModels
             var context = b.Node("MatMul", [probabilities, values], $"/{prefix}/context");
             context = b.Node("Transpose", [context], $"/{prefix}/context_t", null, Ints("perm", 0, 2, 1, 3));
             context = b.Node("Reshape", [context, constants.Merge], $"/{prefix}/merge");
-            h = b.Node("Add", [h, Projection(b, context, $"{prefix}.self_attn.o_proj", d, d, 0.08f)], $"/{prefix}/attn_residual");
+            h = b.Node("Add", [h, Projection(b, context, $"{prefix}.self_attn.o_proj", d, d)], $"/{prefix}/attn_residual");
 
             normed = RmsNorm(b, h, $"{prefix}.post_attention_layernorm", d);
-            var gate = Projection(b, normed, $"{prefix}.mlp.gate_proj", d, shape.Intermediate, 0.08f);
-            var up = Projection(b, normed, $"{prefix}.mlp.up_proj", d, shape.Intermediate, 0.08f);
+            var gate = Projection(b, normed, $"{prefix}.mlp.gate_proj", d, shape.Intermediate);
+            var up = Projection(b, normed, $"{prefix}.mlp.up_proj", d, shape.Intermediate);
             var silu = b.Node("Mul", [gate, b.Node("Sigmoid", [gate], $"/{prefix}/mlp/sigmoid")], $"/{prefix}/mlp/silu");
-            var down = Projection(b, b.Node("Mul", [silu, up], $"/{prefix}/mlp/gated"), $"{prefix}.mlp.down_proj", shape.Intermediate, d, 0.06f);
+            var down = Projection(b, b.Node("Mul", [silu, up], $"/{prefix}/mlp/gated"), $"{prefix}.mlp.down_proj", shape.Intermediate, d);
             h = b.Node("Add", [h, down], $"/{prefix}/mlp_residual");
         }
 
@@ -78,8 +78,9 @@ public static class DecoderTestModels
         return b.Model;
     }
 
-    private static string Projection(ModelBuilder b, string x, string name, int inputs, int outputs, float scale) =>
-        b.Node("MatMul", [x, b.RandomInitializer(name + ".weight", scale, inputs, outputs)], "/" + name.Replace('.', '/') + "/MatMul");
+    /// <summary>x·W, W uniform in ±0.6/√inputs: the output's scale stays near the input's at every width, as trained layers keep it.</summary>
+    private static string Projection(ModelBuilder b, string x, string name, int inputs, int outputs) =>
+        b.Node("MatMul", [x, b.RandomInitializer(name + ".weight", 0.6f / MathF.Sqrt(inputs), inputs, outputs)], "/" + name.Replace('.', '/') + "/MatMul");
 
     /// <summary>x / sqrt(mean(x²) + ε) · weight, over the last axis.</summary>
     private static string RmsNorm(ModelBuilder b, string x, string name, int width)
