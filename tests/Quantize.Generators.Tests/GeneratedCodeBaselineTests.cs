@@ -10,7 +10,7 @@ namespace Quantize.Generators.Tests;
 /// </summary>
 public sealed class GeneratedCodeBaselineTests
 {
-    private static readonly string[] Names = ["MiniLm", "Fp16Encoder", "Tokenizer", "ResNet18"];
+    private static readonly string[] Names = ["MiniLm", "Fp16Encoder", "Tokenizer", "ResNet18", "TinyLlama"];
 
     public static TheoryData<string> Manifests => new(Names);
 
@@ -45,16 +45,26 @@ public sealed class GeneratedCodeBaselineTests
     }
 
     [Fact]
-    public void All_four_manifests_together_generate_four_classes_that_compile_together()
+    public void All_the_manifests_together_generate_one_class_each_that_compile_together()
     {
         var manifests = Names.Select(GeneratorHarness.ManifestFile).ToArray();
         var (result, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.Compilation(), manifests);
 
         Assert.Empty(diagnostics);
         Assert.Equal(
-            ["MyApp.Models.MiniLm.g.cs", "Samples.Images.ResNet18.g.cs", "Samples.Vision.Fp16Encoder.g.cs", "Tokenizer.g.cs"],
+            ["MyApp.Models.MiniLm.g.cs", "Samples.Images.ResNet18.g.cs", "Samples.Text.TinyLlama.g.cs", "Samples.Vision.Fp16Encoder.g.cs", "Tokenizer.g.cs"],
             result.Results[0].GeneratedSources.Select(static s => s.HintName).Order(StringComparer.Ordinal));
         Assert.Empty(GeneratorHarness.WarningsAndErrors(output));
+    }
+
+    [Fact]
+    public void Only_a_decoder_following_the_kv_cache_convention_gets_create_cache()
+    {
+        var (_, output, _) = GeneratorHarness.Run(GeneratorHarness.Compilation(), [.. Names.Select(GeneratorHarness.ManifestFile)]);
+
+        var createCache = output.GetTypeByMetadataName("Samples.Text.TinyLlama")!.GetMembers("CreateCache").OfType<IMethodSymbol>().Single();
+        Assert.Equal("Quantize.Runtime.DecoderCache", createCache.ReturnType.ToDisplayString());
+        Assert.Empty(output.GetTypeByMetadataName("MyApp.Models.MiniLm")!.GetMembers("CreateCache"));
     }
 
     [Fact]

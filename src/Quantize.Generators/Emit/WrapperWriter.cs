@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Quantize.Generators.Manifest;
 
@@ -74,6 +75,11 @@ internal static class WrapperWriter
             WritePrepare(w, plan);
         }
 
+        if (DecoderPlan.For(model) is { } decoder)
+        {
+            WriteCreateCache(w, decoder);
+        }
+
         w.Line("/// <summary>Releases the ONNX Runtime session.</summary>");
         w.Line("public void Dispose() => _model.Dispose();");
         w.Close();
@@ -144,6 +150,17 @@ internal static class WrapperWriter
 
         static string Dimension(Dimension d) =>
             d.IsStatic ? $"{Rt}TensorDimension.Static({d.Size}L)" : $"{Rt}TensorDimension.Dynamic({Text.Literal(d.Symbol)})";
+    }
+
+    /// <summary>A decoder's KV-cache helper: one <c>DecoderCache</c> per generation, pasts allocated and fed back by it.</summary>
+    private static void WriteCreateCache(CodeWriter w, DecoderPlan decoder)
+    {
+        w.Line("/// <summary>");
+        w.Line($"/// A new, empty KV cache for one generation (batch 1, {decoder.Layers.ToString(CultureInfo.InvariantCulture)} layers): <c>Prefill</c> a prompt, then <c>Step</c> one token at a time;");
+        w.Line("/// each run's presents are the next run's pasts, without a copy. Dispose it when the generation ends.");
+        w.Line("/// </summary>");
+        w.Line($"public {Rt}DecoderCache CreateCache() => new {Rt}DecoderCache(_model, new {Rt}DecoderLayout({decoder.Layers.ToString(CultureInfo.InvariantCulture)}, {decoder.KvHeads.ToString(CultureInfo.InvariantCulture)}, {decoder.HeadWidth.ToString(CultureInfo.InvariantCulture)}, {ElementType}{decoder.PastType.OrtName}, {(decoder.HasPositionIds ? "true" : "false")}));");
+        w.Line();
     }
 
     private static void WriteConstructors(CodeWriter w, WrapperPlan plan)
