@@ -92,7 +92,7 @@ public static class QuantizeEngine
 
     /// <summary>What a pass works on: the model, the options, and the nodes left alone (exclusions and override selectors).</summary>
     private static PassContext Context(ModelProto model, string inputPath, QuantizeOptions options, OverridePlan overrides, QuantizeResult result,
-        CalibrationInputs? calibrated = null) =>
+        CalibrationInputs? calibrated = null, IProgress<string>? progress = null) =>
         new(model, inputPath, options, NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath), result)
         {
             Ranges = calibrated?.Ranges,
@@ -101,6 +101,7 @@ public static class QuantizeEngine
             CalibrationData = calibrated?.Data,
             BiasShifts = calibrated?.BiasShifts ?? new(),
             EightBit = overrides.EightBit,
+            Progress = progress,
         };
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
@@ -111,7 +112,7 @@ public static class QuantizeEngine
         result.BytesBefore = storedBytes;
         NodeNames.AssignMissing(model);
         var overrides = OverridePlan.Create(options.Overrides, model, inputPath, options);
-        var context = Context(model, inputPath, options, overrides, result, calibrated);
+        var context = Context(model, inputPath, options, overrides, result, calibrated, progress);
         var ranges = calibrated?.Ranges;
 
         progress?.Report($"quantizing to {options.Precision}");

@@ -51,6 +51,9 @@ public sealed class PassContext
     /// </summary>
     public ModelProto? Preprocessed { get; init; }
 
+    /// <summary>Where long passes report their progress through the weights (<see cref="TensorProgress"/>); null for none.</summary>
+    public IProgress<string>? Progress { get; init; }
+
     /// <summary>INT4: names of the nodes whose weights get 8-bit blocks (Int8 overrides); empty otherwise.</summary>
     public IReadOnlySet<string> EightBit { get; init; } = new HashSet<string>();
 

@@ -41,11 +41,13 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         bool decoder = Evaluation.DecoderSignature.Find(Calibration.Data.ModelInput.Of(context.Model)) is not null;
         var candidates = EightBitLayers(Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options, decoder), context);
         var rewriter = new Int4NodeRewriter(context);
+        var progress = new TensorProgress(context.Progress, "quantizing to Int4", candidates.Count, candidates.Sum(c => 4L * c.Rows * c.Length));
         foreach (var candidate in candidates)
         {
             // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
             context.Result.RecordQuantized(candidate.Node);
             rewriter.Rewrite(candidate);
+            progress.Done(candidate.Weight.Name, 4L * candidate.Rows * candidate.Length);
         }
 
         skipped.WriteTo(context.Result);
