@@ -54,6 +54,33 @@ public sealed class RemoteCacheBuildTests(PackageFixture fixture)
     }
 
     [Fact]
+    public void A_model_with_external_data_travels_through_the_remote_cache_with_its_data_file()
+    {
+        using var server = WebDavServer.Start();
+        var item = """<QuantizedModel Include="models/mlp.onnx" Precision="Fp16" ClassName="Mlp" ExternalData="Always" Embed="false" QualityCheck="false" />""";
+        var a = Consumer("RemoteDataA", server, item: item);
+        var first = a.Build();
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("remote miss, uploaded (", Assert.Single(first.ModelLines), StringComparison.Ordinal);
+        var (_, files) = ReadActionEntry(server);
+        Assert.Contains(files, f => f.Path == "entry.onnx");
+        Assert.Contains(files, f => f.Path != "entry.onnx" && f.Size > 64 * 128 * 2); // fc1.weight alone, in float16
+
+        var b = Consumer("RemoteDataB", server, item: item);
+        var second = b.Build();
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("; remote hit", Assert.Single(second.ModelLines), StringComparison.Ordinal);
+        var modelA = a.Obj("quantize/RemoteDataA.Mlp.onnx");
+        var modelB = b.Obj("quantize/RemoteDataB.Mlp.onnx");
+        var dataA = Assert.Single(File.ReadAllLines(modelA + ".data.txt"));
+        var dataB = Assert.Single(File.ReadAllLines(modelB + ".data.txt"));
+        Assert.Equal(File.ReadAllBytes(modelA), File.ReadAllBytes(modelB));
+        Assert.Equal(File.ReadAllBytes(dataA), File.ReadAllBytes(dataB));
+        var run = b.Run();
+        Assert.True(run.ExitCode == 0 && run.Output.Contains("outputs 10", StringComparison.Ordinal), run.Output);
+    }
+
+    [Fact]
     public void A_blob_corrupted_on_the_server_is_rejected_quantized_locally_and_repaired_for_the_next_machine()
     {
         using var server = WebDavServer.Start();
@@ -158,7 +185,7 @@ public sealed class RemoteCacheBuildTests(PackageFixture fixture)
         }
     }
 
-    private ConsumerProject Consumer(string name, WebDavServer server, string mode = "", bool secondModel = false)
+    private ConsumerProject Consumer(string name, WebDavServer server, string mode = "", bool secondModel = false, string? item = null)
     {
         var project = new ConsumerProject(fixture, name);
         // Its own local cache folder inside the project: a fresh machine.
@@ -168,7 +195,7 @@ public sealed class RemoteCacheBuildTests(PackageFixture fixture)
             <QuantizeRemoteCacheMode>{mode}</QuantizeRemoteCacheMode>
             """;
         project.AddModel("mlp.onnx", TestModelCatalog.Mlp());
-        project.Items = """<QuantizedModel Include="models/mlp.onnx" Precision="Int8" ClassName="Mlp" />""";
+        project.Items = item ?? """<QuantizedModel Include="models/mlp.onnx" Precision="Int8" ClassName="Mlp" />""";
         if (secondModel)
         {
             project.AddModel("attention.onnx", TestModelCatalog.AttentionBlock());
