@@ -224,23 +224,28 @@ internal sealed class RemoteCache : IDisposable
 
         var folder = Path.GetDirectoryName(entryPath)!;
         var modelName = Path.GetFileName(entryPath);
-        var staged = new List<(string Temporary, string Final)>();
+        var staged = new List<(string Temporary, string? Final)>();
         try
         {
             foreach (var (name, digest) in files)
             {
-                var target = name == modelName ? temporaryModel : Path.Combine(folder, $"{name}.{Core.Safety.StaleStaging.OwnerTag()}.tmp");
-                staged.Add((target, Path.Combine(folder, name)));
+                // The model's external-data files (<key>.onnx.data) go beside the staged model, where the model finds
+                // them and from where the local cache publishes them with it; the other side files take their places here.
+                bool modelData = name.StartsWith(modelName + ".", StringComparison.Ordinal);
+                var target = name == modelName ? temporaryModel
+                    : modelData ? Path.Combine(Path.GetDirectoryName(temporaryModel)!, name)
+                    : Path.Combine(folder, $"{name}.{Core.Safety.StaleStaging.OwnerTag()}.tmp");
+                staged.Add((target, name == modelName || modelData ? null : Path.Combine(folder, name)));
                 if (!_client.DownloadBlobAsync(digest, target, cancellation).GetAwaiter().GetResult())
                 {
                     return false;
                 }
             }
 
-            // Every file verified: the side files take their places; the model is published by the local cache.
-            foreach (var (temporary, final) in staged.Where(s => s.Temporary != temporaryModel))
+            // Every file verified: the side files take their places; the model and its data are published by the local cache.
+            foreach (var (temporary, final) in staged.Where(s => s.Final is not null))
             {
-                File.Move(temporary, final, overwrite: true);
+                File.Move(temporary, final!, overwrite: true);
             }
 
             staged.Clear();
