@@ -2,16 +2,16 @@ namespace Quantize.Build.Tasks;
 
 /// <summary>
 /// Whether a model is embedded as a resource when its item says nothing (<c>Embed</c> empty, the default): yes, unless
-/// the source model with its external-data files passes <see cref="LimitBytes"/>. Such models are multi-gigabyte
-/// decoders whose quantized form can still exceed what one resource holds (2 GiB), and an app should memory-map them
-/// from a file rather than hold a resource copy; they are copied beside the app, and the generated class loads them
-/// from there. Decided from the source before quantizing, so design-time and real builds agree. <c>Embed="true"</c>
+/// the source model with its external-data files passes <see cref="LimitBytes"/>. Such models are small language models
+/// whose quantized form is hundreds of megabytes or more (past 2 GiB it cannot be one resource at all): the compiler
+/// would copy that into the assembly, and an app would hold a resource copy in memory where ONNX Runtime can map a
+/// file. They are copied beside the app, and the generated class loads them from there. Decided from the source before quantizing, so design-time and real builds agree. <c>Embed="true"</c>
 /// still embeds (a model past 2 GiB is then QNT0028), <c>Embed="false"</c> never does.
 /// </summary>
 internal static class EmbedDefault
 {
-    /// <summary>2 GiB: one protobuf message's limit, past which every model needs external data.</summary>
-    public const long LimitBytes = 2L << 30;
+    /// <summary>1 GiB of source: a 0.5 B-parameter decoder in FP32 (2 GB) is past it, every encoder or CNN here far below.</summary>
+    public const long LimitBytes = 1L << 30;
 
     /// <summary>The item's choice, or the default for <paramref name="sourcePath"/> when <paramref name="metadata"/> is empty.</summary>
     public static bool Resolve(string metadata, string sourcePath)
