@@ -65,7 +65,8 @@ public static partial class DecoderSpeed
         }
     }
 
-    private static string RunCli(string[] arguments)
+    /// <summary>Runs the CLI in a fresh process; returns what it printed, or throws when it failed.</summary>
+    internal static string RunCli(string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Quantize.Cli.dll"));

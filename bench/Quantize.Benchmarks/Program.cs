@@ -11,7 +11,8 @@ using Quantize.Benchmarks;
 // entry verification against a whole cache-hit build of a MiniLM project; `remote-fleet [projects]` builds a fleet of
 // consumers in parallel with and without the remote cache; `remote-hit [rounds]` sets a remote hit against a local hit
 // and a plain HTTP GET of the same bytes; `decoder-speed [layers] [prompt] [context]` quantizes a ≥ 500 M-parameter decoder
-// through the CLI and prints its prefill latency and decode tokens/s against FP32; everything else goes to BenchmarkDotNet
+// through the CLI and prints its prefill latency and decode tokens/s against FP32; `decoder-memory [speed-check]` measures peak memory
+// and time against the read/write floor while quantizing a 6 GB decoder; everything else goes to BenchmarkDotNet
 // (e.g. `--filter *Throughput*`, `--filter *Latency*`, `--filter *GeneratedWrapper*`).
 switch (args.FirstOrDefault())
 {
@@ -64,6 +65,10 @@ switch (args.FirstOrDefault())
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 25,
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64,
             args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 256);
+        break;
+    case "decoder-memory":
+        // `decoder-memory [speed-check]`: peak memory and time against the read/write floor on a 6 GB decoder.
+        DecoderMemory.Report(args.Contains("speed-check"));
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);

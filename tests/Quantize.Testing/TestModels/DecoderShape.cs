@@ -25,6 +25,12 @@ public sealed record DecoderShape(int Layers, int Hidden, int Heads, int KvHeads
     /// </summary>
     public static DecoderShape HalfBillion(int layers = 25) => new(layers, Hidden: 896, Heads: 14, KvHeads: 2, Intermediate: 4864, Vocabulary: 151_936) { MaxPositions = 2048 };
 
+    /// <summary>
+    /// Qwen2.5-1.5B's widths (D 1536, 12 query and 2 key/value heads, SwiGLU 8960, vocabulary 151 936, tied lm_head),
+    /// 28 blocks: about 1.54 B parameters, 6.2 GB in FP32, for the bounded-memory benchmark.
+    /// </summary>
+    public static DecoderShape OneAndHalfBillion() => new(Layers: 28, Hidden: 1536, Heads: 12, KvHeads: 2, Intermediate: 8960, Vocabulary: 151_936) { MaxPositions = 2048 };
+
     /// <summary>Weights in the model (embedding counted once when tied; norms included).</summary>
     public long Parameters
     {
