@@ -8,40 +8,93 @@ namespace Quantize.Benchmarks;
 /// <summary>
 /// Peak memory and time of quantizing a 6 GB FP32 decoder (<see cref="DecoderShape.OneAndHalfBillion"/>, external data)
 /// with the real CLI, one fresh process per run, next to the floor of the same run: reading every input byte and writing
-/// as many bytes as the run's output holds, measured in this process right after it. Runs with and without the speed
-/// check, which loads the float model into ONNX Runtime as well (and so holds it in memory) to time it.
+/// as many bytes as the run's output holds, measured in this process right after it, with the file cache in the same
+/// state. Optionally with the speed check too, which loads the float model into ONNX Runtime (and so holds it in memory)
+/// to time it.
 /// </summary>
 public static partial class DecoderMemory
 {
-    /// <summary>Runs the CLI for INT4 and FP16 and prints a Markdown table.</summary>
+    /// <summary>
+    /// Runs the CLI for INT4 and FP16 and prints a Markdown table: with the model in the operating system's file cache
+    /// (warm: the floor is then memory bandwidth), and, where this process may drop that cache (root on Linux), with
+    /// it dropped before the run and again before its floor (cold: a build server's first build reads the disk).
+    /// </summary>
     public static void Report(bool withSpeedCheck)
     {
         var shape = DecoderShape.OneAndHalfBillion();
         var model = DecoderSpeed.Write(shape);
         long floatBytes = ModelBytes(model);
+        bool canDrop = DropFileCache();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Decoder {shape.Parameters / 1e9:F2} B parameters, {floatBytes / 1e9:F2} GB FP32; `dotnet quantize` per precision, peak resident memory from its summary"));
-        Console.WriteLine("| precision | speed check | peak memory | × model size | CLI time | floor (read input + write output) | time / floor |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| precision | file cache | speed check | peak memory | × model size | CLI time | floor (read input + write output) | time / floor |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, arguments) in new (string, string[])[] { ("INT4", ["-p", "int4"]), ("FP16", ["-p", "fp16"]) })
         {
-            foreach (bool speedCheck in withSpeedCheck ? new[] { false, true } : [false])
+            foreach (bool cold in canDrop ? new[] { false, true } : [false])
             {
-                var output = Path.Combine(BenchmarkModels.Folder, "decoder-memory.onnx");
-                var clock = Stopwatch.StartNew();
-                var text = DecoderSpeed.RunCli([model, "-o", output, .. arguments, .. speedCheck ? Array.Empty<string>() : ["--no-speed-check"]]);
-                double seconds = clock.Elapsed.TotalSeconds;
-                var peak = Peak().Match(text);
-                if (!peak.Success)
+                foreach (bool speedCheck in withSpeedCheck && !cold ? new[] { false, true } : [false])
                 {
-                    throw new InvalidOperationException("The CLI printed no peak memory:\n" + text);
+                    Run(name, arguments, model, floatBytes, cold, speedCheck);
                 }
-
-                double peakBytes = double.Parse(peak.Groups["peak"].Value, CultureInfo.InvariantCulture) * Unit(peak.Groups["unit"].Value);
-                double floor = Floor(model, ModelBytes(output));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {(speedCheck ? "on" : "off")} | {peakBytes / (1 << 30):F2} GiB | {peakBytes / floatBytes:F3} | {seconds:F1} s | {floor:F1} s | {seconds / floor:F2} |"));
             }
+        }
+    }
+
+    private static void Run(string name, string[] arguments, string model, long floatBytes, bool cold, bool speedCheck)
+    {
+        var output = Path.Combine(BenchmarkModels.Folder, "decoder-memory.onnx");
+        if (cold)
+        {
+            DropFileCache();
+        }
+        else
+        {
+            Floor(model, 0); // reads the model into the file cache
+        }
+
+        var clock = Stopwatch.StartNew();
+        var text = DecoderSpeed.RunCli([model, "-o", output, .. arguments, .. speedCheck ? Array.Empty<string>() : ["--no-speed-check"]]);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var peak = Peak().Match(text);
+        if (!peak.Success)
+        {
+            throw new InvalidOperationException("The CLI printed no peak memory:\n" + text);
+        }
+
+        double peakBytes = double.Parse(peak.Groups["peak"].Value, CultureInfo.InvariantCulture) * Unit(peak.Groups["unit"].Value);
+        if (cold)
+        {
+            DropFileCache();
+        }
+
+        double floor = Floor(model, ModelBytes(output));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {(cold ? "cold" : "warm")} | {(speedCheck ? "on" : "off")} | {peakBytes / (1 << 30):F2} GiB | {peakBytes / floatBytes:F3} | {seconds:F1} s | {floor:F1} s | {seconds / floor:F2} |"));
+    }
+
+    /// <summary>Writes dirty pages out and drops the operating system's file cache; false where this process may not.</summary>
+    private static bool DropFileCache()
+    {
+        const string Control = "/proc/sys/vm/drop_caches";
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            using (var sync = Process.Start("sync"))
+            {
+                sync?.WaitForExit();
+            }
+
+            File.WriteAllText(Control, "3");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            return false;
         }
     }
 

@@ -56,13 +56,8 @@ public static class QuantizeEngine
         var clock = Stopwatch.StartNew();
         var result = new QuantizeResult();
 
-        // Held in a box so it can be released before verification: ONNX Runtime then loads the result into
-        // memory our parsed model no longer occupies, and peak memory is the larger phase, not the sum.
-        var model = new StrongBox<ModelProto?>(Rewrite(inputPath, options, calibrated, result, progress));
-
-        progress?.Report("writing");
-        result.BytesAfter = ModelWriter.Save(model.Value!, stagedPath, options.ExternalData);
-        model.Value = null;
+        progress?.Report("reading");
+        result.BytesAfter = RewriteAndSave(inputPath, stagedPath, options, calibrated, result, progress);
         if (verifyOutput)
         {
             progress?.Report("verifying with ONNX Runtime");
@@ -92,7 +87,7 @@ public static class QuantizeEngine
 
     /// <summary>What a pass works on: the model, the options, and the nodes left alone (exclusions and override selectors).</summary>
     private static PassContext Context(ModelProto model, string inputPath, QuantizeOptions options, OverridePlan overrides, QuantizeResult result,
-        CalibrationInputs? calibrated = null, IProgress<string>? progress = null) =>
+        CalibrationInputs? calibrated = null, IProgress<string>? progress = null, SpillFile? spill = null) =>
         new(model, inputPath, options, NodeSelector.Create(options.Exclude.Concat(overrides.Selectors), model, inputPath), result)
         {
             Ranges = calibrated?.Ranges,
@@ -102,17 +97,35 @@ public static class QuantizeEngine
             BiasShifts = calibrated?.BiasShifts ?? new(),
             EightBit = overrides.EightBit,
             Progress = progress,
+            Spill = spill,
         };
 
-    /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
-    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, CalibrationInputs? calibrated, QuantizeResult result, IProgress<string>? progress)
+    /// <summary>
+    /// Rewrites the model and writes it to <paramref name="stagedPath"/>; returns the bytes written. The parsed model
+    /// lives in this frame only, so once this returns ONNX Runtime can load the result into memory the model no longer
+    /// occupies, and peak memory is the larger phase, not the sum. (Not inlined: unoptimized code keeps every local of a
+    /// method alive to its end, and the caller goes on to verify.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long RewriteAndSave(string inputPath, string stagedPath, QuantizeOptions options, CalibrationInputs? calibrated, QuantizeResult result, IProgress<string>? progress)
     {
-        progress?.Report("reading");
+        using var spill = new SpillFile(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(stagedPath))!, "weights.spill"));
+        var model = Rewrite(inputPath, options, calibrated, result, spill, progress);
+        progress?.Report("writing");
+        return ModelWriter.Save(model, stagedPath, options.ExternalData);
+    }
+
+    /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>
+    private static ModelProto Rewrite(string inputPath, QuantizeOptions options, CalibrationInputs? calibrated, QuantizeResult result, SpillFile? spill, IProgress<string>? progress)
+    {
         var (model, storedBytes) = ModelReader.Load(inputPath);
         result.BytesBefore = storedBytes;
         NodeNames.AssignMissing(model);
         var overrides = OverridePlan.Create(options.Overrides, model, inputPath, options);
-        var context = Context(model, inputPath, options, overrides, result, calibrated, progress);
+        // Weights read from a mapping (external data: a large model) stay out of managed memory, and so do the tensors
+        // the pass creates from them, through the spill file; a model read whole into memory keeps its new tensors there.
+        bool mapped = ModelTensors.All(model).Any(t => MappedFile.IsMapped(t.RawData));
+        var context = Context(model, inputPath, options, overrides, result, calibrated, progress, mapped ? spill : null);
         var ranges = calibrated?.Ranges;
 
         progress?.Report($"quantizing to {options.Precision}");
@@ -162,7 +175,11 @@ public static class QuantizeEngine
     /// the quality check's sessions), so the native load fits where it was instead of adding to it. A full
     /// compacting collection costs tens of milliseconds, so only callers about to load pay it.
     /// </summary>
-    internal static void ReleaseManagedMemory() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    internal static void ReleaseManagedMemory()
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        MappedFile.ReleaseAllResident();
+    }
 
     /// <summary>
     /// Session options for a load check (a session that proves a model loads and never runs): quiet, and no

@@ -26,7 +26,10 @@ public static class Int4Methods
 /// <summary>When a written model keeps its weights in an external-data file beside it (<c>&lt;model&gt;.data</c>).</summary>
 public enum ExternalDataMode
 {
-    /// <summary>Only when the model would pass protobuf's 2 GiB limit (past <see cref="Onnx.ModelWriter.InlineLimitBytes"/> of weights).</summary>
+    /// <summary>
+    /// When the model would pass protobuf's 2 GiB limit (past <see cref="Onnx.ModelWriter.InlineLimitBytes"/> of weights),
+    /// or, for a model that came with external data, past <see cref="Onnx.ModelWriter.MappedInlineLimitBytes"/> (1 GiB).
+    /// </summary>
     Auto,
 
     /// <summary>Always: every tensor of at least 1 KiB goes to the data file, page-aligned for memory mapping.</summary>

@@ -30,12 +30,12 @@ public static class Hqq
     /// Quantizes <paramref name="rows"/> vectors of <paramref name="length"/> values (row-major) in blocks along each
     /// row, as <see cref="Int4BlockQuantizer.QuantizeRows"/> does, with each block's parameters optimized.
     /// </summary>
-    public static Int4QuantizedRows QuantizeRows(float[] values, int rows, int length, int blockSize, bool symmetric)
+    public static Int4QuantizedRows QuantizeRows(ReadOnlyMemory<float> values, int rows, int length, int blockSize, bool symmetric)
     {
         var result = Int4BlockQuantizer.QuantizeRows(values, rows, length, blockSize, symmetric);
         Parallel.For(0, rows, () => new Workspace(blockSize), (r, _, work) =>
         {
-            var row = values.AsSpan(r * length, length);
+            var row = values.Span.Slice(r * length, length);
             var levels = result.Levels.AsSpan(r * result.PaddedLength, result.PaddedLength);
             for (int b = 0; b < result.BlocksPerRow; b++)
             {

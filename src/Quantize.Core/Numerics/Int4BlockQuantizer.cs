@@ -120,9 +120,8 @@ public static class Int4BlockQuantizer
     /// level, which dequantizes to exactly 0. Rows are independent, so large tensors are quantized in
     /// parallel; the result does not depend on the thread count.
     /// </summary>
-    public static Int4QuantizedRows QuantizeRows(float[] values, int rows, int length, int blockSize, bool symmetric)
+    public static Int4QuantizedRows QuantizeRows(ReadOnlyMemory<float> values, int rows, int length, int blockSize, bool symmetric)
     {
-        ArgumentNullException.ThrowIfNull(values);
         if (blockSize <= 0 || rows < 0 || length < 0 || values.Length != (long)rows * length)
         {
             throw new ArgumentException($"Expected {rows} × {length} values with a positive block size, got {values.Length} values and block size {blockSize}.");
@@ -145,11 +144,11 @@ public static class Int4BlockQuantizer
         return result;
     }
 
-    private static void QuantizeRow(float[] values, int r, Int4QuantizedRows result)
+    private static void QuantizeRow(ReadOnlyMemory<float> values, int r, Int4QuantizedRows result)
     {
         int length = result.Length;
         int blockSize = result.BlockSize;
-        var row = values.AsSpan(r * length, length);
+        var row = values.Span.Slice(r * length, length);
         var rowLevels = result.Levels.AsSpan(r * result.PaddedLength, result.PaddedLength);
         for (int b = 0; b < result.BlocksPerRow; b++)
         {

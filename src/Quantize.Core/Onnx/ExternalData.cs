@@ -12,11 +12,16 @@ namespace Quantize.Core.Onnx;
 /// </summary>
 public static class ExternalData
 {
-    /// <summary>Loads every external tensor of <paramref name="model"/> into <c>raw_data</c>; returns the bytes read.</summary>
+    /// <summary>
+    /// Points every external tensor of <paramref name="model"/>'s <c>raw_data</c> at its bytes in a read-only memory
+    /// mapping of its file (<see cref="MappedFile"/>: nothing is copied, and a weight's pages are read when a pass
+    /// reads it); returns the bytes the tensors occupy.
+    /// </summary>
     public static long Resolve(ModelProto model, string modelPath)
     {
         long bytesRead = 0;
         var modelDirectory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+        var mappings = new Dictionary<string, MappedFile?>(StringComparer.Ordinal);
         foreach (var tensor in ModelTensors.All(model))
         {
             if (tensor.DataLocation != TensorProto.Types.DataLocation.External)
@@ -34,7 +39,12 @@ public static class ExternalData
             var file = ResolveInside(modelDirectory, location, tensor.Name, modelPath);
             long offset = ParseLong(entries, "offset", 0, tensor.Name, modelPath);
             long length = ParseLong(entries, "length", -1, tensor.Name, modelPath);
-            tensor.RawData = ReadRange(file, offset, length, tensor.Name, modelPath);
+            if (!mappings.TryGetValue(file, out var mapping))
+            {
+                mappings[file] = mapping = Map(file, modelPath);
+            }
+
+            tensor.RawData = Range(mapping, file, offset, length, tensor.Name, modelPath);
             bytesRead += tensor.RawData.Length;
             tensor.ExternalData.Clear();
             tensor.ClearDataLocation();
@@ -118,19 +128,31 @@ public static class ExternalData
         return value;
     }
 
-    private static ByteString ReadRange(string file, long offset, long length, string tensorName, string modelPath)
+    private static MappedFile? Map(string file, string modelPath)
     {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+        try
+        {
+            return MappedFile.Open(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new QuantizeException(ErrorCodes.MissingExternalData, modelPath, $"Cannot read the external-data file '{file}': {ex.Message}", ex);
+        }
+    }
+
+    private static ByteString Range(MappedFile? mapping, string file, long offset, long length, string tensorName, string modelPath)
+    {
+        long fileLength = mapping?.Length ?? 0;
         if (length < 0)
         {
-            length = offset is >= 0 && offset <= stream.Length ? stream.Length - offset : 0;
+            length = offset is >= 0 && offset <= fileLength ? fileLength - offset : 0;
         }
 
         // Compared without adding: an offset near 2^63 must not wrap around into a plausible range.
-        if (offset < 0 || offset > stream.Length || length < 0 || length > stream.Length - offset)
+        if (offset < 0 || offset > fileLength || length < 0 || length > fileLength - offset)
         {
             throw new QuantizeException(ErrorCodes.MissingExternalData, modelPath,
-                $"Tensor '{tensorName}' needs {length} bytes from offset {offset} of '{Path.GetFileName(file)}', which has only {stream.Length}.");
+                $"Tensor '{tensorName}' needs {length} bytes from offset {offset} of '{Path.GetFileName(file)}', which has only {fileLength}.");
         }
 
         if (length > Array.MaxLength)
@@ -139,9 +161,6 @@ public static class ExternalData
                 $"Tensor '{tensorName}' claims {length} bytes of external data; one tensor can hold at most {Array.MaxLength}.");
         }
 
-        var buffer = new byte[length];
-        stream.Position = offset;
-        stream.ReadExactly(buffer);
-        return UnsafeByteOperations.UnsafeWrap(buffer);
+        return length == 0 ? ByteString.Empty : mapping!.Range(offset, (int)length);
     }
 }

@@ -17,17 +17,25 @@ public static class ModelWriter
     /// </summary>
     public const long InlineLimitBytes = 1_800_000_000;
 
+    /// <summary>
+    /// A model whose weights were memory-mapped (it came with external data) goes out with external data from this
+    /// total on: ONNX Runtime maps an external-data file but must parse an inline model's weights, which took 11 s
+    /// instead of 1.4 s for a 1.1 GB INT4 decoder (docs/measured-results.md). Such a model is past the size the build
+    /// embeds by default, so nothing that was embedded by default changes.
+    /// </summary>
+    public const long MappedInlineLimitBytes = 1L << 30;
+
     private const int ExternalTensorMinBytes = 1024;
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>; returns the bytes written (all files).</summary>
-    public static long Save(ModelProto model, string path) => Save(model, path, InlineLimitBytes);
+    public static long Save(ModelProto model, string path) => Save(model, path, ExternalDataMode.Auto);
 
     /// <summary>As <see cref="Save(ModelProto, string)"/>, with the weights where <paramref name="mode"/> says.</summary>
     public static long Save(ModelProto model, string path, ExternalDataMode mode) => mode switch
     {
         ExternalDataMode.Always => Save(model, path, inlineLimitBytes: -1),
         ExternalDataMode.Never => Save(model, path, inlineLimitBytes: long.MaxValue),
-        _ => Save(model, path, InlineLimitBytes),
+        _ => Save(model, path, AutoLimit(model)),
     };
 
     /// <summary>As <see cref="Save(ModelProto, string)"/> with an explicit inline limit (tests use a small one).</summary>
@@ -63,6 +71,10 @@ public static class ModelWriter
         }
     }
 
+    /// <summary>Auto's inline limit: <see cref="MappedInlineLimitBytes"/> for a model read from a mapping, else <see cref="InlineLimitBytes"/>.</summary>
+    private static long AutoLimit(ModelProto model) =>
+        ModelTensors.All(model).Any(t => MappedFile.IsMapped(t.RawData)) ? MappedInlineLimitBytes : InlineLimitBytes;
+
     private static long MoveLargeTensorsToFile(ModelProto model, string dataPath, string location)
     {
         using var data = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
@@ -78,6 +90,7 @@ public static class ModelWriter
             data.SetLength(offset);
             data.Position = offset;
             data.Write(tensor.RawData.Span);
+            MappedFile.ReleaseResident(tensor.RawData);
             tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
             tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });

@@ -66,6 +66,41 @@ public sealed class PassContext
     /// <summary>INT4 with GPTQ or AWQ: XᵀX of each weighted MatMul's input over the calibration data, by input tensor name; null otherwise.</summary>
     public IReadOnlyDictionary<string, double[]>? Hessians { get; init; }
 
+    /// <summary>Where the tensors a pass creates are moved out of managed memory (models with external data); null to keep them there.</summary>
+    internal SpillFile? Spill { get; init; }
+
+    /// <summary>
+    /// Called by a pass once it is done with the float <paramref name="weight"/>: lets the weight's mapped pages go and
+    /// moves the tensors it created for it (<paramref name="created"/>) to <see cref="Spill"/>, so the process holds
+    /// about one weight at a time however large the model (bounded memory; <see cref="MappedFile"/>).
+    /// </summary>
+    internal void DoneWith(TensorProto weight, IEnumerable<TensorProto> created)
+    {
+        MappedFile.ReleaseResident(weight.RawData);
+        Keep(created);
+    }
+
+    /// <summary>
+    /// As <see cref="DoneWith(TensorProto, IEnumerable{TensorProto})"/> when the pass does not know which weights it
+    /// read (INT8's per-operator quantizers): every mapped page goes.
+    /// </summary>
+    internal void DoneWith(IEnumerable<TensorProto> created)
+    {
+        MappedFile.ReleaseAllResident();
+        Keep(created);
+    }
+
+    private void Keep(IEnumerable<TensorProto> created)
+    {
+        if (Spill is { } spill)
+        {
+            foreach (var tensor in created)
+            {
+                spill.Take(tensor);
+            }
+        }
+    }
+
     /// <summary>
     /// Element type of every tensor of the original model, inferred by ONNX Runtime on first use (only
     /// passes that need intermediate types pay for it).
@@ -80,7 +115,10 @@ public sealed class PassContext
     {
         ArgumentNullException.ThrowIfNull(tensor);
         // MaxMagnitude propagates NaN and returns infinity for any infinite element: one SIMD pass answers both.
-        if (tensor.ElementCount() == 0 || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(tensor.ReadFloatMemory().Span)))
+        bool finite = tensor.ElementCount() == 0 || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(tensor.ReadFloatMemory().Span));
+        // Passes check every weight before quantizing any: the scanned pages need not stay resident until their turn.
+        Onnx.MappedFile.ReleaseResident(tensor.RawData);
+        if (finite)
         {
             return true;
         }

@@ -64,6 +64,7 @@ internal sealed class Bf16Weights
             var stored = _context.Names.Fresh(original + "_bf16");
             int index = graph.Initializer.IndexOf(initializer);
             graph.Initializer[index] = ToBFloat16(initializer, stored);
+            _context.DoneWith(initializer, [graph.Initializer[index]]);
             graph.Node.Add(CastToFloat(stored, original));
             if (_context.Model.IrVersion < 4)
             {

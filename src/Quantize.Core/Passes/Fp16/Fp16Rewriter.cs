@@ -146,6 +146,7 @@ internal sealed class Fp16Rewriter
             if (tensor.Home == DataType.Float16)
             {
                 initializers[position] = Fp16Values.ToFloat16(tensor.Initializer, tensor.HomeName);
+                _context.DoneWith(tensor.Initializer, [initializers[position]]);
                 _context.Result.CountQuantized(QuantizeResult.Initializers);
             }
             else

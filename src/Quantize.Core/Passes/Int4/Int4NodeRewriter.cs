@@ -98,11 +98,11 @@ internal sealed class Int4NodeRewriter
 
     private Int4QuantizedRows Quantize(Int4Candidate candidate)
     {
-        var values = candidate.Weight.Tensor.ReadFloats();
-        if (Hessian(candidate, values) is { } hessian)
+        var tensor = candidate.Weight.Tensor;
+        if (Hessian(candidate, tensor) is { } hessian)
         {
             // GPTQ and AWQ take B as [K, N].
-            values = candidate.Transposed ? MatrixTranspose.Of(values, candidate.Rows, candidate.Length) : values;
+            var values = candidate.Transposed ? MatrixTranspose.Of(tensor.FloatView(), candidate.Rows, candidate.Length) : tensor.ReadFloats();
             if (_context.Options.Int4Method != Int4Method.Awq)
             {
                 return Gptq.Quantize(values, candidate.Length, candidate.Rows, hessian, candidate.BlockSize, Symmetric, _context.Options.GptqActOrder);
@@ -124,24 +124,24 @@ internal sealed class Int4NodeRewriter
             return awq.Rows;
         }
 
-        if (candidate.Target == Int4Target.MatMul && !candidate.Transposed)
-        {
-            // B is [K, N] row-major; MatMulNBits quantizes each output column along K.
-            values = MatrixTranspose.Of(values, candidate.Length, candidate.Rows);
-        }
-
+        // The quantized vectors: B [K, N] row-major quantizes each output column along K, so it is transposed; an
+        // embedding [V, D] or a weight read through a Transpose ([N, K]) already holds them as rows and is read in place,
+        // which matters for the largest tensor of a decoder (a tied embedding and lm_head of hundreds of MB).
+        var rows = candidate.Target == Int4Target.MatMul && !candidate.Transposed
+            ? MatrixTranspose.Of(tensor.FloatView(), candidate.Length, candidate.Rows)
+            : tensor.ReadFloatMemory();
         return _context.Options.Int4Method == Int4Method.Hqq
-            ? Hqq.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric)
-            : Int4BlockQuantizer.QuantizeRows(values, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
+            ? Hqq.QuantizeRows(rows, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric)
+            : Int4BlockQuantizer.QuantizeRows(rows, candidate.Rows, candidate.Length, candidate.BlockSize, Symmetric);
     }
 
     /// <summary>
     /// XᵀX for a MatMul weight when the run has them (Int4Method=Gptq or Awq) and its input was observed; null for
     /// embeddings, weights with NaN or infinite values, and MatMuls calibration never reached.
     /// </summary>
-    private double[]? Hessian(Int4Candidate candidate, float[] values) =>
+    private double[]? Hessian(Int4Candidate candidate, TensorProto tensor) =>
         candidate.Target == Int4Target.MatMul && _context.Hessians is { } hessians && hessians.TryGetValue(candidate.Node.Input[0], out var hessian)
-        && hessian.Length == (long)candidate.Length * candidate.Length && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(values)
+        && hessian.Length == (long)candidate.Length * candidate.Length && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(tensor.FloatView())
             ? hessian
             : null;
 
@@ -183,8 +183,7 @@ internal sealed class Int4NodeRewriter
     /// </summary>
     private string[] AddEightBitMatMulNBitsTensors(Int4Candidate candidate)
     {
-        var values = candidate.Weight.Tensor.ReadFloats();
-        values = candidate.Transposed ? MatrixTranspose.Of(values, candidate.Rows, candidate.Length) : values;
+        var values = candidate.Transposed ? MatrixTranspose.Of(candidate.Weight.Tensor.FloatView(), candidate.Rows, candidate.Length) : candidate.Weight.Tensor.ReadFloats();
         var blocks = EightBitBlocks.Quantize(values, candidate.Length, candidate.Rows, candidate.BlockSize, Symmetric);
         int blocksPerRow = (candidate.Length + candidate.BlockSize - 1) / candidate.BlockSize;
         var name = candidate.Weight.Name;

@@ -46,7 +46,9 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         {
             // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
             context.Result.RecordQuantized(candidate.Node);
+            int before = candidate.Graph.Initializer.Count;
             rewriter.Rewrite(candidate);
+            context.DoneWith(candidate.Weight.Tensor, candidate.Graph.Initializer.Skip(before));
             progress.Done(candidate.Weight.Name, 4L * candidate.Rows * candidate.Length);
         }
 

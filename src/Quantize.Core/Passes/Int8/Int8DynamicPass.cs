@@ -77,7 +77,11 @@ public sealed class Int8DynamicPass : IQuantizationPass
                 continue;
             }
 
-            quantizers.FirstOrDefault(q => q.OpType == node.OpType)?.TryQuantize(node, scope, rewrite);
+            int before = graph.Initializer.Count;
+            if (quantizers.FirstOrDefault(q => q.OpType == node.OpType)?.TryQuantize(node, scope, rewrite) == true)
+            {
+                rewrite.Context.DoneWith(graph.Initializer.Skip(before));
+            }
         }
 
         // Subgraphs after their parent, so that weights they read from it resolve against the parent's index.
