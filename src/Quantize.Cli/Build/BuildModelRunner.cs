@@ -92,7 +92,7 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         if (model.Embed && dataFiles.Count > 0)
         {
             throw new QuantizeException(ErrorCodes.ExternalDataNotEmbeddable, model.Source,
-                $"The quantized model keeps its weights in an external-data file ({(options.ExternalData == ExternalDataMode.Always ? "ExternalData=\"Always\"" : "it is too large to be one file")}), and an embedded resource is one file. Set Embed=\"false\" on the item: the model and its data are then copied beside the app and the generated class loads them from there.");
+                $"The quantized model keeps its weights in an external-data file ({(options.ExternalData == ExternalDataMode.Always ? "ExternalData=\"Always\"" : "it is past 1 GiB and its source came with external data, or past the 2 GiB a model file can hold")}), and an embedded resource is one file. Set Embed=\"false\" on the item: the model and its data are then copied beside the app and the generated class loads them from there.");
         }
 
         long outputBytes = new FileInfo(entry).Length;

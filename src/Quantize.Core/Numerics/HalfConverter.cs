@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
@@ -29,13 +30,41 @@ public static class HalfConverter
         {
             int count = Math.Min(scratch.Length, values.Length - start);
             var chunk = scratch.AsSpan(0, count);
-            var source = values.Slice(start, count);
-            for (int i = 0; i < count; i++)
-            {
-                chunk[i] = Clamp(source[i]);
-            }
+            Clamp(values.Slice(start, count), chunk);
 
             TensorPrimitives.ConvertToHalf(chunk, halves.Slice(start, count));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Clamp(float)"/> over a span, a vector at a time (a 6 GB model has 1.5 billion values; one at a time,
+    /// this was most of FP16's time). The same rules: magnitudes in (0, <see cref="MinPositive"/>) become ±MinPositive,
+    /// finite ones past <see cref="MaxFinite"/> ±MaxFinite, everything else (zeros, infinities, NaN) passes through.
+    /// </summary>
+    private static void Clamp(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var tinyMagnitude = new Vector<float>(MinPositive);
+            var largestMagnitude = new Vector<float>(MaxFinite);
+            var infinity = new Vector<float>(float.PositiveInfinity);
+            var signBit = new Vector<uint>(0x8000_0000u);
+            for (; i <= source.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var value = new Vector<float>(source[i..]);
+                var magnitude = Vector.Abs(value);
+                var sign = Vector.AsVectorUInt32(value) & signBit;
+                var tiny = Vector.LessThan(magnitude, tinyMagnitude) & Vector.GreaterThan(magnitude, Vector<float>.Zero);
+                var large = Vector.GreaterThan(magnitude, largestMagnitude) & Vector.LessThan(magnitude, infinity);
+                var result = Vector.ConditionalSelect(tiny, Vector.AsVectorSingle(Vector.AsVectorUInt32(tinyMagnitude) | sign), value);
+                Vector.ConditionalSelect(large, Vector.AsVectorSingle(Vector.AsVectorUInt32(largestMagnitude) | sign), result).CopyTo(destination[i..]);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = Clamp(source[i]);
         }
     }
 

@@ -114,6 +114,18 @@ internal sealed unsafe partial class MappedFile
         }
     }
 
+    /// <summary>
+    /// Maps the pages under <paramref name="bytes"/> into the resident set in one call, ahead of a pass reading all of
+    /// them (Linux 5.14+ <c>MADV_POPULATE_READ</c>): cheaper than taking a page fault every few pages. Best effort.
+    /// </summary>
+    public static void Populate(ByteString bytes)
+    {
+        if (OperatingSystem.IsLinux() && MemoryMarshal.TryGetMemoryManager(bytes.Memory, out MappedRange? range))
+        {
+            range.Advise(MadvisePopulateRead);
+        }
+    }
+
     /// <summary>As <see cref="ReleaseResident(ByteString)"/> for every live mapping, whole: before ONNX Runtime loads a model.</summary>
     public static void ReleaseAllResident()
     {
@@ -128,6 +140,14 @@ internal sealed unsafe partial class MappedFile
             Release(file._start, file.Length);
             GC.KeepAlive(file);
         }
+    }
+
+    private static void Advise(byte* start, long length, int advice)
+    {
+        long page = Environment.SystemPageSize;
+        long first = (long)start & ~(page - 1);
+        long end = ((long)start + length + page - 1) & ~(page - 1);
+        _ = Madvise((nint)first, (nuint)(end - first), advice);
     }
 
     private static void Release(byte* start, long length)
@@ -148,7 +168,7 @@ internal sealed unsafe partial class MappedFile
         }
     }
 
-    private const int MadviseDontNeed = 4;
+    private const int MadviseDontNeed = 4, MadvisePopulateRead = 22;
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(nint address, nuint length, int advice);
@@ -165,6 +185,12 @@ internal sealed unsafe partial class MappedFile
         public override MemoryHandle Pin(int elementIndex = 0) => new(start + elementIndex, default, this);
 
         public override void Unpin() => GC.KeepAlive(owner);
+
+        public void Advise(int advice)
+        {
+            MappedFile.Advise(start, length, advice);
+            GC.KeepAlive(owner);
+        }
 
         public void Release()
         {

@@ -115,6 +115,7 @@ public sealed class PassContext
     {
         ArgumentNullException.ThrowIfNull(tensor);
         // MaxMagnitude propagates NaN and returns infinity for any infinite element: one SIMD pass answers both.
+        MappedFile.Populate(tensor.RawData);
         bool finite = tensor.ElementCount() == 0 || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(tensor.ReadFloatMemory().Span));
         // Passes check every weight before quantizing any: the scanned pages need not stay resident until their turn.
         Onnx.MappedFile.ReleaseResident(tensor.RawData);

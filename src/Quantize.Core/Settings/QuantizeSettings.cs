@@ -118,7 +118,7 @@ public static class QuantizeSettings
     {
         Name = "ExternalData", Kind = SettingKind.Text, Scope = SettingScope.Model,
         Cli = "--external-data", ValueName = "auto|always|never", Default = Options.ExternalData.ToString(),
-        Help = "Where the written model's weights go: `Auto` inline unless the model would pass protobuf's 2 GiB limit, `Always` into a `.data` file beside the model (page-aligned, memory-mappable), `Never` inline. A build with external data needs `Embed=\"false\"`.",
+        Help = "Where the written model's weights go: `Auto` inline unless the model would pass protobuf's 2 GiB limit (or, for a source that came with external data, 1 GiB: ONNX Runtime maps external data but parses inline weights), `Always` into a `.data` file beside the model (page-aligned, memory-mappable), `Never` inline. A build with external data needs `Embed=\"false\"`.",
     };
 
     /// <summary>Static INT8 calibration files.</summary>

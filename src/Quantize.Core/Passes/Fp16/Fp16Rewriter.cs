@@ -12,6 +12,7 @@ internal sealed class Fp16Rewriter
 {
     private readonly Fp16Plan _plan;
     private readonly PassContext _context;
+    private TensorProgress? _progress;
 
     public Fp16Rewriter(Fp16Plan plan, PassContext context)
     {
@@ -28,6 +29,8 @@ internal sealed class Fp16Rewriter
     /// <summary>Rewrites the whole model.</summary>
     public void Rewrite()
     {
+        var converted = ConvertedInitializers(_plan.Main).ToList();
+        _progress = new TensorProgress(_context.Progress, "quantizing to Fp16", converted.Count, converted.Sum(t => 4 * t.ElementCount()));
         RewriteScope(_plan.Main);
         foreach (var (tensor, outputType) in _plan.RenamedOutputs)
         {
@@ -147,6 +150,7 @@ internal sealed class Fp16Rewriter
             {
                 initializers[position] = Fp16Values.ToFloat16(tensor.Initializer, tensor.HomeName);
                 _context.DoneWith(tensor.Initializer, [initializers[position]]);
+                _progress?.Done(tensor.Name, 4 * tensor.Initializer.ElementCount());
                 _context.Result.CountQuantized(QuantizeResult.Initializers);
             }
             else
@@ -155,6 +159,11 @@ internal sealed class Fp16Rewriter
             }
         }
     }
+
+    /// <summary>The initializers the plan converts to float16, in every scope (for progress on long runs).</summary>
+    private static IEnumerable<TensorProto> ConvertedInitializers(Fp16Scope scope) =>
+        scope.FloatTensors.Where(t => t.Home == DataType.Float16 && t.Initializer is not null).Select(t => t.Initializer!)
+            .Concat(scope.Children.SelectMany(ConvertedInitializers));
 
     /// <summary>
     /// A subgraph's outputs are matched to its node's outputs by position, so their names may change

@@ -46,6 +46,7 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         {
             // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
             context.Result.RecordQuantized(candidate.Node);
+            MappedFile.Populate(candidate.Weight.Tensor.RawData);
             int before = candidate.Graph.Initializer.Count;
             rewriter.Rewrite(candidate);
             context.DoneWith(candidate.Weight.Tensor, candidate.Graph.Initializer.Skip(before));
