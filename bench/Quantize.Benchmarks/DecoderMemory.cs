@@ -29,7 +29,7 @@ public static partial class DecoderMemory
             $"Decoder {shape.Parameters / 1e9:F2} B parameters, {floatBytes / 1e9:F2} GB FP32; `dotnet quantize` per precision, peak resident memory from its summary"));
         Console.WriteLine("| precision | file cache | speed check | peak memory | × model size | CLI time | floor (read input + write output) | time / floor |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        foreach (var (name, arguments) in new (string, string[])[] { ("INT4", ["-p", "int4"]), ("FP16", ["-p", "fp16"]) })
+        foreach (var (name, arguments) in new (string, string[])[] { ("INT4", ["-p", "int4"]), ("INT8", ["-p", "int8"]), ("FP16", ["-p", "fp16"]) })
         {
             foreach (bool cold in canDrop ? new[] { false, true } : [false])
             {

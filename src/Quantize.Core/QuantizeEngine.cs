@@ -57,7 +57,10 @@ public static class QuantizeEngine
         var result = new QuantizeResult();
 
         progress?.Report("reading");
-        result.BytesAfter = RewriteAndSave(inputPath, stagedPath, options, calibrated, result, progress);
+        // Named afresh for each write: a quality check writes several attempts into one staging folder.
+        var spillPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(stagedPath))!, $"weights-{Guid.NewGuid():N}.spill");
+        result.BytesAfter = RewriteAndSave(inputPath, stagedPath, options, calibrated, result, spillPath, progress);
+        SpillFile.Delete(spillPath);
         if (verifyOutput)
         {
             progress?.Report("verifying with ONNX Runtime");
@@ -107,9 +110,10 @@ public static class QuantizeEngine
     /// method alive to its end, and the caller goes on to verify.)
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long RewriteAndSave(string inputPath, string stagedPath, QuantizeOptions options, CalibrationInputs? calibrated, QuantizeResult result, IProgress<string>? progress)
+    private static long RewriteAndSave(string inputPath, string stagedPath, QuantizeOptions options, CalibrationInputs? calibrated, QuantizeResult result,
+        string spillPath, IProgress<string>? progress)
     {
-        using var spill = new SpillFile(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(stagedPath))!, "weights.spill"));
+        using var spill = new SpillFile(spillPath);
         var model = Rewrite(inputPath, options, calibrated, result, spill, progress);
         progress?.Report("writing");
         return ModelWriter.Save(model, stagedPath, options.ExternalData);

@@ -126,7 +126,10 @@ internal sealed unsafe partial class MappedFile
         }
     }
 
-    /// <summary>As <see cref="ReleaseResident(ByteString)"/> for every live mapping, whole: before ONNX Runtime loads a model.</summary>
+    /// <summary>
+    /// As <see cref="ReleaseResident(ByteString)"/> for every live mapping, whole: after a step that cannot say which
+    /// weights it read (INT8's per-operator quantizers), and before ONNX Runtime loads a model.
+    /// </summary>
     public static void ReleaseAllResident()
     {
         MappedFile[] live;
@@ -144,28 +147,32 @@ internal sealed unsafe partial class MappedFile
 
     private static void Advise(byte* start, long length, int advice)
     {
-        long page = Environment.SystemPageSize;
-        long first = (long)start & ~(page - 1);
-        long end = ((long)start + length + page - 1) & ~(page - 1);
-        _ = Madvise((nint)first, (nuint)(end - first), advice);
+        var (first, size) = WholePages(start, length);
+        _ = Madvise(first, size, advice);
     }
 
     private static void Release(byte* start, long length)
     {
-        // Whole pages only: round the start down and the end up (a neighbour's page that goes too just faults back).
-        long page = Environment.SystemPageSize;
-        long first = (long)start & ~(page - 1);
-        long end = ((long)start + length + page - 1) & ~(page - 1);
         if (OperatingSystem.IsWindows())
         {
             // Unlocking pages that were never locked removes them from the working set (documented behaviour).
-            _ = VirtualUnlock((nint)first, (nuint)(end - first));
+            var (first, size) = WholePages(start, length);
+            _ = VirtualUnlock(first, size);
         }
         else if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             // MADV_DONTNEED on a shared read-only file mapping drops the pages; later reads fault them back from the file.
-            _ = Madvise((nint)first, (nuint)(end - first), MadviseDontNeed);
+            Advise(start, length, MadviseDontNeed);
         }
+    }
+
+    /// <summary>The whole pages covering a range: the start rounded down, the end up (a neighbour's page that goes too just faults back).</summary>
+    private static (nint First, nuint Size) WholePages(byte* start, long length)
+    {
+        long page = Environment.SystemPageSize;
+        long first = (long)start & ~(page - 1);
+        long end = ((long)start + length + page - 1) & ~(page - 1);
+        return ((nint)first, (nuint)(end - first));
     }
 
     private const int MadviseDontNeed = 4, MadvisePopulateRead = 22;

@@ -6,16 +6,23 @@ namespace Quantize.Core.Onnx;
 /// A scratch file that takes the tensors a pass creates out of managed memory: each tensor's bytes are appended to the
 /// file and its raw_data pointed at a read-only mapping of them (<see cref="MappedFile"/>), so a quantized multi-GB
 /// model is not held whole in the heap while the rest of it is quantized, and the writer reads it back one tensor at a
-/// time. Used only for models with external data; it lives in the run's staging folder, which is deleted after the run,
-/// and is created on the first tensor it takes.
+/// time. Used only for models with external data; it lives in the run's staging folder, is created on the first tensor
+/// it takes, and is deleted (<see cref="Delete"/>) once the model is written.
 /// </summary>
 internal sealed class SpillFile : IDisposable
 {
     /// <summary>Smaller tensors (scales of small weights, shapes) stay in memory: their mappings would cost more than they save.</summary>
     public const int MinBytes = 64 * 1024;
 
+    /// <summary>
+    /// After this many bytes taken, the managed arrays they came from are collected: a pass allocates few objects
+    /// between weights, so the garbage collector would otherwise keep hundreds of MB of them until the next load.
+    /// </summary>
+    private const long CollectEveryBytes = 256L << 20;
+
     private readonly string _path;
     private FileStream? _stream;
+    private long _sinceCollection;
 
     /// <summary>A spill file at <paramref name="path"/>, which must not exist.</summary>
     public SpillFile(string path) => _path = path;
@@ -35,6 +42,11 @@ internal sealed class SpillFile : IDisposable
             long offset = _stream.Length;
             _stream.Write(bytes.Span);
             tensor.RawData = MappedFile.Open(_path, offset, bytes.Length)!.Range(0, bytes.Length);
+            if ((_sinceCollection += bytes.Length) >= CollectEveryBytes)
+            {
+                _sinceCollection = 0;
+                GC.Collect();
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -43,22 +55,27 @@ internal sealed class SpillFile : IDisposable
         }
     }
 
-    /// <summary>Closes the file and deletes it (mapped ranges still in use keep reading it where the platform allows).</summary>
-    public void Dispose()
-    {
-        if (_stream is null)
-        {
-            return;
-        }
+    /// <summary>Closes the file (the tensors that read it keep their mappings).</summary>
+    public void Dispose() => _stream?.Dispose();
 
-        _stream.Dispose();
-        try
+    /// <summary>
+    /// Deletes the spill file at <paramref name="path"/>, if any, once the model whose tensors read it is gone. Windows
+    /// refuses while a mapping is open, so the mappings are finalized first when a delete fails; should it still fail,
+    /// the staging folder the file lies in is deleted after the run.
+    /// </summary>
+    public static void Delete(string path)
+    {
+        for (int attempt = 0; attempt < 2 && File.Exists(path); attempt++)
         {
-            File.Delete(_path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Windows refuses while a mapping is open; the staging folder it lies in is deleted after the run.
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
         }
     }
 }

@@ -118,7 +118,7 @@ public sealed class PassContext
         MappedFile.Populate(tensor.RawData);
         bool finite = tensor.ElementCount() == 0 || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(tensor.ReadFloatMemory().Span));
         // Passes check every weight before quantizing any: the scanned pages need not stay resident until their turn.
-        Onnx.MappedFile.ReleaseResident(tensor.RawData);
+        MappedFile.ReleaseResident(tensor.RawData);
         if (finite)
         {
             return true;

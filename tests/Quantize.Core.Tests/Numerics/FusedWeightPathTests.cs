@@ -99,6 +99,21 @@ public class FusedWeightPathTests
             && fused.ZeroPoints.AsSpan().SequenceEqual(reference.ZeroPoints);
     }
 
+    [Fact]
+    public void Int8_of_a_weight_read_through_a_transpose_equals_quantizing_the_transposed_floats()
+    {
+        var shapes = Gen.Select(Gen.Int[1, 300], Gen.Int[1, 300], Gen.Bool);
+        shapes.SelectMany(s => Weights.Array[s.Item1 * s.Item2].Select(v => (s, v))).Sample(t =>
+        {
+            // The stored table is [n, k]; the MatMul's weight B is its transpose [k, n].
+            var ((n, k, perColumn), stored) = t;
+            var b = MatrixTranspose.Of(stored, n, k);
+            var expected = SymmetricWeights.Quantize(b, k, n, perColumn, SymmetricWeights.Measure(b, k, n));
+            var actual = SymmetricWeights.QuantizeTransposed(stored, n, k, perColumn, SymmetricWeights.MeasureTransposed(stored, n, k));
+            return actual.Values.AsSpan().SequenceEqual(expected.Values) && actual.Scales.AsSpan().SequenceEqual(expected.Scales);
+        }, iter: 100);
+    }
+
     private static bool Int8SameAsReference(float[] values, int rows, int columns, bool perColumn)
     {
         var (qmin, qmax) = IntegerRange.Int8Symmetric;

@@ -27,19 +27,23 @@ internal sealed class MatMulQuantizer : IDynamicOpQuantizer
             return false;
         }
 
+        int k = (int)weight.Tensor.Dims[transpose is null ? 0 : 1];
+        int n = (int)weight.Tensor.Dims[transpose is null ? 1 : 0];
         if (transpose is not null)
         {
-            values = Numerics.MatrixTranspose.Of(values.Span, (int)weight.Tensor.Dims[0], (int)weight.Tensor.Dims[1]);
-            statistics = SymmetricWeights.Measure(values, (int)weight.Tensor.Dims[1], (int)weight.Tensor.Dims[0]);
+            // Measured and quantized as stored, [N, K], and only the bytes transposed: no float copy of a table that is
+            // hundreds of MB in a decoder.
+            statistics = SymmetricWeights.MeasureTransposed(values, n, k);
             rewrite.Weights.MarkReplaced(transpose.Output[0]);
         }
 
-        int k = (int)weight.Tensor.Dims[transpose is null ? 0 : 1];
-        int n = (int)weight.Tensor.Dims[transpose is null ? 1 : 0];
         var names = rewrite.Weights.GetOrCreate(weight, transpose is null ? "matmul" : "matmul-transposed", () =>
         {
             bool perColumn = rewrite.PerColumn(weight, statistics);
-            return Int8Initializers.Add(rewrite, weight, SymmetricWeights.Quantize(values, k, n, perColumn, statistics), [k, n], string.Empty, zeroPointPerColumn: false);
+            var quantized = transpose is null
+                ? SymmetricWeights.Quantize(values, k, n, perColumn, statistics)
+                : SymmetricWeights.QuantizeTransposed(values, n, k, perColumn, statistics);
+            return Int8Initializers.Add(rewrite, weight, quantized, [k, n], string.Empty, zeroPointPerColumn: false);
         });
 
         IntegerMatMulChain.Emit(rewrite, scope, node.Input[0], names, node.Output[0], Int8Rewrite.Stem(node));

@@ -106,6 +106,54 @@ internal static class SymmetricWeights
     }
 
     /// <summary>
+    /// <see cref="Measure"/> of the transpose of a row-major <paramref name="rows"/>×<paramref name="columns"/> matrix
+    /// (a weight stored [N, K], read through a Transpose), without transposing it: the weight's columns are the stored
+    /// rows. The caller has checked that every value is finite.
+    /// </summary>
+    public static WeightStatistics MeasureTransposed(ReadOnlyMemory<float> values, int rows, int columns)
+    {
+        var rowMax = new float[rows];
+        var chunks = Chunks(rows, columns);
+        ForEachChunk(chunks, c =>
+        {
+            var (first, count) = chunks[c];
+            for (int r = first; r < first + count; r++)
+            {
+                rowMax[r] = MathF.Abs(TensorPrimitives.MaxMagnitude(values.Span.Slice(r * columns, columns)));
+            }
+        });
+
+        return new WeightStatistics(AllFinite: true, rowMax);
+    }
+
+    /// <summary>
+    /// <see cref="Quantize"/> of the transpose of a row-major <paramref name="rows"/>×<paramref name="columns"/> matrix
+    /// measured by <see cref="MeasureTransposed"/>: each stored row is quantized with its own scale (the same arithmetic,
+    /// element by element) and the bytes are transposed, which costs a quarter of transposing the floats. Returns the
+    /// weight [columns, rows].
+    /// </summary>
+    public static QuantizedMatrix QuantizeTransposed(ReadOnlyMemory<float> values, int rows, int columns, bool perColumn, WeightStatistics statistics)
+    {
+        var (qmin, qmax) = IntegerRange.Int8Symmetric;
+        var stored = new byte[values.Length];
+        var parameters = perColumn
+            ? [.. statistics.ColumnMaxMagnitude.Select(m => ParametersFor(m))]
+            : new[] { ParametersFor(statistics.MaxMagnitude) };
+        var chunks = Chunks(rows, columns);
+        ForEachChunk(chunks, c =>
+        {
+            var (first, count) = chunks[c];
+            for (int r = first; r < first + count; r++)
+            {
+                LinearQuantizer.QuantizeToInt8(values.Span.Slice(r * columns, columns), parameters[perColumn ? r : 0], qmin, qmax,
+                    MemoryMarshal.Cast<byte, sbyte>(stored.AsSpan(r * columns, columns)));
+            }
+        });
+
+        return new QuantizedMatrix(MatrixTranspose.Of(stored, rows, columns), [.. parameters.Select(p => p.Scale)]);
+    }
+
+    /// <summary>
     /// How many times larger the RMS rounding error of one per-tensor scale is than that of per-column
     /// scales: max |w| over the RMS of the column maxima (rounding error is proportional to the step).
     /// </summary>
