@@ -62,7 +62,7 @@ public static partial class DecoderMemory
             throw new InvalidOperationException("The CLI printed no peak memory:\n" + text);
         }
 
-        double peakBytes = double.Parse(peak.Groups["peak"].Value, CultureInfo.InvariantCulture) * Unit(peak.Groups["unit"].Value);
+        double peakBytes = PeakMemory.ToBytes(peak.Groups["peak"].Value, peak.Groups["unit"].Value);
         // The floor swings with the host's disk cache and flush times: the median of three, each in the run's cache state.
         double floor = Enumerable.Range(0, 3).Select(_ =>
         {
@@ -136,14 +136,6 @@ public static partial class DecoderMemory
     }
 
     private static long ModelBytes(string path) => new FileInfo(path).Length + (File.Exists(path + ".data") ? new FileInfo(path + ".data").Length : 0);
-
-    private static double Unit(string unit) => unit switch
-    {
-        "KiB" => 1024,
-        "MiB" => 1024 * 1024,
-        "GiB" => 1024 * 1024 * 1024,
-        _ => 1,
-    };
 
     [GeneratedRegex(@"peak memory (?<peak>[\d.]+) (?<unit>\w+)")]
     private static partial Regex Peak();

@@ -45,7 +45,8 @@ public static partial class PeakMemory
         }
     }
 
-    private static double ToBytes(string value, string unit) =>
+    /// <summary>A size the CLI printed ("1.30" "GiB") in bytes.</summary>
+    internal static double ToBytes(string value, string unit) =>
         double.Parse(value, CultureInfo.InvariantCulture) * unit switch
         {
             "KiB" => 1024,

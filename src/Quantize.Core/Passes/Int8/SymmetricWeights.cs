@@ -71,10 +71,7 @@ internal static class SymmetricWeights
     {
         var (qmin, qmax) = IntegerRange.Int8Symmetric;
         var quantized = new byte[values.Length];
-        // Symmetric ranges depend on max |w| only: FromRange(−m, m) equals FromRange(min, max) for m = max(|min|, |max|).
-        var parameters = perColumn
-            ? [.. statistics.ColumnMaxMagnitude.Select(m => ParametersFor(m))]
-            : new[] { ParametersFor(statistics.MaxMagnitude) };
+        var parameters = ParametersOf(perColumn, statistics);
         var scales = parameters.Select(p => p.Scale).ToArray();
         var chunks = Chunks(rows, columns);
         ForEachChunk(chunks, c =>
@@ -136,9 +133,7 @@ internal static class SymmetricWeights
     {
         var (qmin, qmax) = IntegerRange.Int8Symmetric;
         var stored = new byte[values.Length];
-        var parameters = perColumn
-            ? [.. statistics.ColumnMaxMagnitude.Select(m => ParametersFor(m))]
-            : new[] { ParametersFor(statistics.MaxMagnitude) };
+        var parameters = ParametersOf(perColumn, statistics);
         var chunks = Chunks(rows, columns);
         ForEachChunk(chunks, c =>
         {
@@ -171,6 +166,14 @@ internal static class SymmetricWeights
         int columns = statistics.ColumnMaxMagnitude.Length;
         return columns > 1 && (perChannelRequested || PerTensorErrorRatio(statistics) > OutlierErrorRatio);
     }
+
+    /// <summary>
+    /// One scale per column, or one for the tensor. Symmetric ranges depend on max |w| only: FromRange(−m, m) equals
+    /// FromRange(min, max) for m = max(|min|, |max|).
+    /// </summary>
+    private static QuantizationParameters[] ParametersOf(bool perColumn, WeightStatistics statistics) => perColumn
+        ? [.. statistics.ColumnMaxMagnitude.Select(m => ParametersFor(m))]
+        : [ParametersFor(statistics.MaxMagnitude)];
 
     private static QuantizationParameters ParametersFor(float maxMagnitude)
     {
