@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Quantize.Core;
+using Quantize.Core.Onnx;
 using Quantize.Testing.Packaging;
 using Quantize.Testing.TestModels;
 using static Quantize.Benchmarks.BenchmarkSteps;
@@ -15,7 +17,9 @@ namespace Quantize.Benchmarks;
 /// <item><c>WithModels</c>: the Quantize.Build package and three <c>QuantizedModel</c> items (Int8, Fp16, Int4);</item>
 /// <item><c>PackageOnly</c>: the Quantize.Build package, no items;</item>
 /// <item><c>OrtOnly</c>: Microsoft.ML.OnnxRuntime at the version Quantize.Runtime uses, no Quantize.Build at all
-/// (what an app that runs ONNX models has without us).</item>
+/// (what an app that runs ONNX models has without us);</item>
+/// <item><c>WithDecoder</c> (only with <c>decoder</c>): one <c>QuantizedModel</c>, the 509 M-parameter decoder (2.04 GB
+/// FP32 with external data) at Int4, not embedded but copied beside the app (issue 12's ≥ 2 GB consumer).</item>
 /// </list>
 /// Each is built once in full, then no-op builds (<c>dotnet build --no-restore</c>) run in rounds, one build of
 /// each project per round in a rotating order, so machine drift and order effects fall on all three alike.
@@ -23,19 +27,20 @@ namespace Quantize.Benchmarks;
 /// </summary>
 public static partial class NoOpBuild
 {
-    private static readonly string[] Names = ["WithModels", "PackageOnly", "OrtOnly"];
+    private const string Baseline = "OrtOnly";
 
     /// <summary>Packs, builds, times and prints a Markdown table.</summary>
     /// <param name="rounds">Timed no-op builds per project.</param>
     /// <param name="keep">Leave the feed and the projects on disk (to profile them by hand, e.g. with <c>-bl</c>).</param>
-    public static void Report(int rounds, bool keep)
+    /// <param name="decoder">Add the project with the 2 GB decoder (its first build quantizes for about a minute and needs about 8 GB).</param>
+    public static void Report(int rounds, bool keep, bool decoder)
     {
         Console.WriteLine("Packing Quantize.Build and Quantize.Runtime to a private feed...");
         // The integration tests' temp folder: its global packages folder (ONNX Runtime, about 1.5 GB) is shared.
         var feed = new LocalPackageFeed("quantize-build-it", "bench");
         try
         {
-            Measure(feed, rounds);
+            Measure(feed, rounds, decoder);
         }
         finally
         {
@@ -50,17 +55,17 @@ public static partial class NoOpBuild
         }
     }
 
-    private static void Measure(LocalPackageFeed feed, int rounds)
+    private static void Measure(LocalPackageFeed feed, int rounds, bool decoder)
     {
         Console.WriteLine($"Packed {feed.Version} into {feed.Feed}");
-        var projects = CreateProjects(feed);
+        var projects = CreateProjects(feed, decoder);
 
         var outputs = new Dictionary<string, DateTime>();
         foreach (var project in projects)
         {
             var first = project.Build();
             Check(first, project, "first build");
-            if (project.Name == Names[0] && first.WorkerRuns != 1)
+            if (project.Name.StartsWith("With", StringComparison.Ordinal) && first.WorkerRuns != 1)
             {
                 throw new InvalidOperationException($"The first build of {project.Name} should quantize its models in one worker run:\n{first.Output}");
             }
@@ -110,12 +115,17 @@ public static partial class NoOpBuild
             PrintTable("CPU time (user + system, whole process tree)", cpu, rounds);
         }
 
+        if (decoder)
+        {
+            PrintQuantizeTargets(projects[^1]);
+        }
+
         PrintQuantizeTargets(projects[0]);
     }
 
-    private static ConsumerProject[] CreateProjects(LocalPackageFeed feed)
+    private static ConsumerProject[] CreateProjects(LocalPackageFeed feed, bool decoder)
     {
-        var withModels = new ConsumerProject(feed, Names[0]);
+        var withModels = new ConsumerProject(feed, "WithModels");
         withModels.AddModel("mlp.onnx", TestModelCatalog.Mlp());
         withModels.AddModel("attention.onnx", TestModelCatalog.AttentionBlock());
         withModels.AddModel("embedding.onnx", TestModelCatalog.Embedding());
@@ -129,20 +139,34 @@ public static partial class NoOpBuild
             Console.WriteLine($"{WithModels.Mlp.Model.Precision} {WithModels.Attention.Model.Precision} {WithModels.Embedding.Model.Precision}");
             """);
 
-        var packageOnly = new ConsumerProject(feed, Names[1]);
+        var packageOnly = new ConsumerProject(feed, "PackageOnly");
         packageOnly.WriteProgram("""Console.WriteLine("no models");""");
 
-        var ortOnly = new ConsumerProject(feed, Names[2]);
+        var ortOnly = new ConsumerProject(feed, Baseline);
         ortOnly.PackageReferences = $"""<PackageReference Include="Microsoft.ML.OnnxRuntime" Version="{OnnxRuntimeVersion(feed.RepositoryRoot)}" />""";
         ortOnly.WriteProgram("""Console.WriteLine("no models");""");
 
-        ConsumerProject[] projects = [withModels, packageOnly, ortOnly];
+        ConsumerProject[] projects = decoder ? [withModels, packageOnly, ortOnly, WithDecoder(feed)] : [withModels, packageOnly, ortOnly];
         foreach (var project in projects)
         {
             project.WriteProject();
         }
 
         return projects;
+    }
+
+    /// <summary>The heavy tier's consumer (<c>HeavyDecoderBuildTests</c>): a 2 GB decoder at Int4, loaded beside the app.</summary>
+    private static ConsumerProject WithDecoder(LocalPackageFeed feed)
+    {
+        var project = new ConsumerProject(feed, "WithDecoder");
+        var models = Path.Combine(project.Directory, "models");
+        Directory.CreateDirectory(models);
+        ModelWriter.Save(DecoderTestModels.Llama(DecoderShape.HalfBillion()), Path.Combine(models, "decoder.onnx"), ExternalDataMode.Always);
+        project.Items = """<QuantizedModel Include="models/decoder.onnx" Precision="Int4" ClassName="Decoder" />""";
+        project.WriteProgram("""
+            Console.WriteLine(WithDecoder.Decoder.Model.Precision);
+            """);
+        return project;
     }
 
     /// <summary>The ONNX Runtime version Quantize.Runtime is built against (central package versions).</summary>
@@ -177,20 +201,20 @@ public static partial class NoOpBuild
         var median = times.ToDictionary(t => t.Key, t => Median(t.Value));
         Console.WriteLine();
         Console.WriteLine($"{measure} of a no-op `dotnet build --no-restore`, {rounds} rounds (one build of each project per round, rotating order)");
-        Console.WriteLine("| project | median (ms) | min (ms) | max (ms) | median − OrtOnly (ms) |");
+        Console.WriteLine($"| project | median (ms) | min (ms) | max (ms) | median − {Baseline} (ms) |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var name in Names)
+        foreach (var (name, values) in times)
         {
-            var values = times[name];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {median[name]:F0} | {values.Min():F0} | {values.Max():F0} | {median[name] - median["OrtOnly"]:+0;-0;0} |"));
+                $"| {name} | {median[name]:F0} | {values.Min():F0} | {values.Max():F0} | {median[name] - median[Baseline]:+0;-0;0} |"));
         }
 
         // The per-round difference cancels slow drift better than a difference of medians.
-        var pairedWithModels = Enumerable.Range(0, rounds).Select(r => times["WithModels"][r] - times["OrtOnly"][r]).ToList();
-        var pairedItems = Enumerable.Range(0, rounds).Select(r => times["WithModels"][r] - times["PackageOnly"][r]).ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Median of per-round differences: WithModels − OrtOnly = {Median(pairedWithModels):+0;-0;0} ms, WithModels − PackageOnly = {Median(pairedItems):+0;-0;0} ms"));
+        double Paired(string a, string b) => Median([.. Enumerable.Range(0, rounds).Select(r => times[a][r] - times[b][r])]);
+        var differences = times.Keys.Where(n => n.StartsWith("With", StringComparison.Ordinal))
+            .SelectMany(n => new[] { (n, Baseline), (n, "PackageOnly") })
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} − {p.Item2} = {Paired(p.Item1, p.Item2):+0;-0;0} ms"));
+        Console.WriteLine("Median of per-round differences: " + string.Join(", ", differences));
     }
 
     /// <summary>

@@ -2,8 +2,8 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using Quantize.Benchmarks;
 
-// `peak-memory` measures the CLI's process high-water mark; `noop-build [rounds] [keep]` times no-op builds of
-// consumer projects with and without quantized models (`keep` leaves them on disk for profiling);
+// `peak-memory` measures the CLI's process high-water mark; `noop-build [rounds] [keep] [decoder]` times no-op builds of
+// consumer projects with and without quantized models (`keep` leaves them on disk for profiling; `decoder` adds a 2 GB decoder);
 // `wrapper-interleaved [blocks] [calls]` runs the generated-wrapper comparison with the variants interleaved;
 // `calibration [counts...]` measures streaming calibration; `quality-cost [rounds]` times MiniLM quantization with and
 // without the quality check; `guard-cost [rounds]` times static INT8 on MiniLM with and without the collapse guard; `speed-verdicts [repeats] [budget-seconds]` repeats the speed check to see whether its
@@ -29,7 +29,7 @@ switch (args.FirstOrDefault())
         CalibrationBenchmarks.Child([.. args.Skip(1)]);
         break;
     case "noop-build":
-        NoOpBuild.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10, args.Contains("keep"));
+        NoOpBuild.Report(args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var rounds) ? rounds : 10, args.Contains("keep"), args.Contains("decoder"));
         break;
     case "wrapper-interleaved":
         InterleavedWrapperCheck.Report(
