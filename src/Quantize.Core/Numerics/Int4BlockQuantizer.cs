@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
 namespace Quantize.Core.Numerics;
 
 /// <summary>
@@ -144,6 +147,7 @@ public static class Int4BlockQuantizer
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QuantizeRow(ReadOnlyMemory<float> values, int r, Int4QuantizedRows result)
     {
         int length = result.Length;
@@ -154,10 +158,35 @@ public static class Int4BlockQuantizer
         {
             int start = b * blockSize;
             int count = Math.Min(blockSize, length - start);
-            var (scale, zeroPoint) = QuantizeBlock(row.Slice(start, count), result.Symmetric, rowLevels.Slice(start, count));
+            var (scale, zeroPoint) = QuantizeBlockFast(row.Slice(start, count), result.Symmetric, rowLevels.Slice(start, count));
             rowLevels.Slice(start + count, blockSize - count).Fill(zeroPoint);
             result.Scales[(r * result.BlocksPerRow) + b] = scale;
             result.ZeroPoints[(r * result.BlocksPerRow) + b] = zeroPoint;
         }
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeBlock"/> with SIMD: the same extremes (IEEE minimum and maximum over the block and zero), the
+    /// same parameters and, through <see cref="Int4Levels"/>, the same levels. Blocks the vector path does not define
+    /// (NaN or infinity, a scale without a finite reciprocal) go to the reference itself.
+    /// </summary>
+    private static (float Scale, byte ZeroPoint) QuantizeBlockFast(ReadOnlySpan<float> block, bool symmetric, Span<byte> levels)
+    {
+        float min = MathF.Min(0f, TensorPrimitives.Min(block));
+        float max = MathF.Max(0f, TensorPrimitives.Max(block));
+        if (!float.IsFinite(min) || !float.IsFinite(max))
+        {
+            return QuantizeBlock(block, symmetric, levels);
+        }
+
+        var (scale, zeroPoint) = symmetric ? (ScaleFromExtremes(min, max), SymmetricZeroPoint) : AsymmetricFromExtremes(min, max);
+        float reciprocal = scale != 0f ? 1f / scale : 0f;
+        if (float.IsInfinity(reciprocal))
+        {
+            return QuantizeBlock(block, symmetric, levels);
+        }
+
+        Int4Levels.Write(block, reciprocal, zeroPoint, levels);
+        return (scale, zeroPoint);
     }
 }

@@ -1,18 +1,23 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Quantize.Core.Numerics;
 
 /// <summary>
 /// MatMulNBits' layout straight from a row-major B[K, N]: each column n is quantized along K in blocks and
-/// packed into [N, k_blocks, block_size / 2], without materializing the transposed float matrix. One block
-/// of K rows is processed at a time: its rows are contiguous, so every column's min, max and level is
-/// computed with SIMD across columns, and only the packed bytes are transposed. Blocks are independent and
-/// each writes its own bytes, so they run in parallel with a result that does not depend on the thread
-/// count. Levels equal <see cref="Int4BlockQuantizer.QuantizeRows"/> on the transposed matrix exactly.
+/// packed into [N, k_blocks, block_size / 2], without materializing the transposed float matrix. The work is cut
+/// into tiles of one block of K rows by up to <see cref="TileColumns"/> columns, small enough to stay in the core's
+/// cache through every step: each column's min and max, scale and levels are computed with SIMD across columns,
+/// pairs of rows are packed into bytes with SIMD, and only those bytes are transposed. Tiles are independent and
+/// each writes its own bytes, so they run in parallel with a result that does not depend on the thread count.
+/// Levels equal <see cref="Int4BlockQuantizer.QuantizeRows"/> on the transposed matrix exactly.
 /// </summary>
 public static class Int4ColumnBlocks
 {
+    /// <summary>Columns per tile: a tile of 32 rows is then 32 KiB of floats.</summary>
+    private const int TileColumns = 256;
+
     /// <summary>The packed weight, the scales [N × k_blocks] and unpacked zero points [N × k_blocks].</summary>
     /// <param name="B">Packed levels [N, k_blocks, block_size / 2].</param>
     /// <param name="Scales">Scales, [N, k_blocks] row-major.</param>
@@ -31,41 +36,52 @@ public static class Int4ColumnBlocks
         }
 
         int blocks = (k + blockSize - 1) / blockSize;
+        int tiles = (n + TileColumns - 1) / TileColumns;
         var result = new Result(new byte[(long)n * blocks * blockSize / 2], new float[(long)n * blocks], new byte[(long)n * blocks]);
-        var finite = new bool[blocks];
+        var shape = new Shape(k, n, blockSize, blocks, symmetric);
+        int finite = 1;
         if ((long)k * n < 1 << 16)
         {
-            var work = new Workspace(n, blockSize);
-            for (int b = 0; b < blocks; b++)
+            var work = new Workspace(Math.Min(n, TileColumns), blockSize);
+            for (int item = 0; item < blocks * tiles; item++)
             {
-                finite[b] = QuantizeBlockRow(values.Span, k, n, blockSize, symmetric, b, result, work);
+                finite &= QuantizeTile(values.Span, shape, item / tiles, item % tiles, result, work) ? 1 : 0;
             }
         }
         else
         {
-            Parallel.For(0, blocks, () => new Workspace(n, blockSize),
-                (b, _, work) =>
+            Parallel.For(0, (long)blocks * tiles, () => new Workspace(Math.Min(n, TileColumns), blockSize),
+                (item, _, work) =>
                 {
-                    finite[b] = QuantizeBlockRow(values.Span, k, n, blockSize, symmetric, b, result, work);
+                    if (!QuantizeTile(values.Span, shape, (int)(item / tiles), (int)(item % tiles), result, work))
+                    {
+                        Volatile.Write(ref finite, 0);
+                    }
+
                     return work;
                 },
                 _ => { });
         }
 
-        return finite.All(f => f) ? result : null;
+        return finite == 1 ? result : null;
     }
 
-    private static bool QuantizeBlockRow(ReadOnlySpan<float> values, int k, int n, int blockSize, bool symmetric, int b, Result result, Workspace work)
+    /// <summary>Quantizes block row <paramref name="b"/> of columns tile <paramref name="t"/>; false when a value is not finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool QuantizeTile(ReadOnlySpan<float> values, Shape shape, int b, int t, Result result, Workspace work)
     {
-        int first = b * blockSize;
-        int count = Math.Min(blockSize, k - first);
-        var min = work.Min;
-        var max = work.Max;
-        min.AsSpan().Clear();
-        max.AsSpan().Clear();
+        int n = shape.N;
+        int first = b * shape.BlockSize;
+        int count = Math.Min(shape.BlockSize, shape.K - first);
+        int c0 = t * TileColumns;
+        int width = Math.Min(TileColumns, n - c0);
+        var min = work.Min.AsSpan(0, width);
+        var max = work.Max.AsSpan(0, width);
+        min.Clear();
+        max.Clear();
         for (int r = 0; r < count; r++)
         {
-            var row = values.Slice((first + r) * n, n);
+            var row = values.Slice(((first + r) * n) + c0, width);
             // Element-wise IEEE minimum/maximum, as MathF.Min/Max in the per-block reference.
             TensorPrimitives.Min(min, row, min);
             TensorPrimitives.Max(max, row, max);
@@ -76,31 +92,32 @@ public static class Int4ColumnBlocks
             return false;
         }
 
-        int blocks = (k + blockSize - 1) / blockSize;
         bool anyDivide = false;
-        for (int c = 0; c < n; c++)
+        for (int c = 0; c < width; c++)
         {
-            var (scale, zeroPoint) = symmetric
+            var (scale, zeroPoint) = shape.Symmetric
                 ? (Int4BlockQuantizer.ScaleFromExtremes(min[c], max[c]), Int4BlockQuantizer.SymmetricZeroPoint)
                 : Int4BlockQuantizer.AsymmetricFromExtremes(min[c], max[c]);
             float reciprocal = scale != 0f ? 1f / scale : 0f;
-            work.Divide[c] = float.IsInfinity(reciprocal);
-            anyDivide |= work.Divide[c];
+            bool divide = float.IsInfinity(reciprocal);
+            anyDivide |= divide;
+            work.Divide[c] = divide;
             work.Scale[c] = scale;
-            work.Reciprocal[c] = work.Divide[c] ? 0f : reciprocal;
+            work.Reciprocal[c] = divide ? 0f : reciprocal;
             work.ZeroPoint[c] = zeroPoint;
-            result.Scales[((long)c * blocks) + b] = scale;
-            result.ZeroPoints[((long)c * blocks) + b] = (byte)zeroPoint;
+            long at = ((long)(c0 + c) * shape.Blocks) + b;
+            result.Scales[at] = scale;
+            result.ZeroPoints[at] = zeroPoint;
         }
 
-        // Levels of the block's rows, [blockSize, n]; padding rows past K take the zero point (dequantizes to 0).
+        // Levels of the tile's rows, [blockSize, width]; padding rows past K take the zero point (dequantizes to 0).
         var levels = work.Levels;
-        for (int r = 0; r < blockSize; r++)
+        for (int r = 0; r < shape.BlockSize; r++)
         {
-            var target = levels.AsSpan(r * n, n);
+            var target = levels.AsSpan(r * width, width);
             if (r >= count)
             {
-                for (int c = 0; c < n; c++)
+                for (int c = 0; c < width; c++)
                 {
                     target[c] = (byte)work.ZeroPoint[c];
                 }
@@ -108,91 +125,80 @@ public static class Int4ColumnBlocks
                 continue;
             }
 
-            var row = values.Slice((first + r) * n, n);
-            var scaled = work.Scaled;
-            TensorPrimitives.Multiply(row, work.Reciprocal, scaled);
+            var row = values.Slice(((first + r) * n) + c0, width);
+            Int4Levels.Write(row, work.Reciprocal.AsSpan(0, width), work.ZeroPoint.AsSpan(0, width), target);
             if (anyDivide)
             {
                 // A subnormal scale has no finite reciprocal; the reference divides for such blocks.
-                for (int c = 0; c < n; c++)
+                for (int c = 0; c < width; c++)
                 {
                     if (work.Divide[c])
                     {
-                        scaled[c] = row[c] / work.Scale[c];
+                        target[c] = Int4BlockQuantizer.ToLevel(row[c] / work.Scale[c], (byte)work.ZeroPoint[c]);
                     }
                 }
             }
-
-            ToLevels(scaled, work.ZeroPoint, target);
         }
 
-        // Transpose the block's levels into each column's packed bytes: element 2j low nibble, 2j+1 high.
-        int half = blockSize / 2;
-        for (int c = 0; c < n; c++)
-        {
-            var packed = result.B.AsSpan((int)((((long)c * blocks) + b) * half), half);
-            for (int j = 0; j < half; j++)
-            {
-                packed[j] = (byte)(levels[(2 * j * n) + c] | (levels[(((2 * j) + 1) * n) + c] << 4));
-            }
-        }
-
+        PackAndTranspose(levels, width, shape, c0, b, result.B);
         return true;
     }
 
     /// <summary>
-    /// clamp(round_half_away_from_zero(s) + zero point, 0, 15) for finite, already scaled values (|s| ≤ 16
-    /// for finite blocks, so truncation through int32 is exact).
+    /// Packs rows 2j and 2j+1 of the tile's levels into bytes (element 2j in the low nibble) with SIMD across columns,
+    /// then writes each column's bytes to its place in MatMulNBits' [N, k_blocks, block_size / 2].
     /// </summary>
-    private static void ToLevels(ReadOnlySpan<float> scaled, ReadOnlySpan<float> zeroPoints, Span<byte> levels)
+    private static void PackAndTranspose(byte[] levels, int width, Shape shape, int c0, int b, byte[] packed)
     {
-        int c = 0;
-        int width = Vector<float>.Count;
-        if (Vector.IsHardwareAccelerated)
+        int half = shape.BlockSize / 2;
+        for (int j = 0; j < half; j++)
         {
-            var half = new Vector<float>(0.5f);
-            var one = Vector<float>.One;
-            var top = new Vector<float>(Int4BlockQuantizer.MaxLevel);
-            for (; c <= scaled.Length - width; c += width)
+            var low = levels.AsSpan(2 * j * width, width);
+            var high = levels.AsSpan(((2 * j) + 1) * width, width);
+            var pair = levels.AsSpan(j * width, width); // row j is read (as 2j or 2j+1) before this point writes it
+            int c = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                var s = new Vector<float>(scaled.Slice(c, width));
-                var truncated = Vector.ConvertToSingle(Vector.ConvertToInt32(s));
-                // |s − trunc(s)| is exact; at ≥ 0.5 the value rounds one step away from zero.
-                var away = Vector.GreaterThanOrEqual(Vector.Abs(s - truncated), half);
-                var step = Vector.ConditionalSelect(Vector.LessThan(s, Vector<float>.Zero), -one, one);
-                var rounded = truncated + Vector.ConditionalSelect(away, step, Vector<float>.Zero);
-                var level = Vector.Min(Vector.Max(rounded + new Vector<float>(zeroPoints.Slice(c, width)), Vector<float>.Zero), top);
-                var asInt = Vector.ConvertToInt32(level);
-                for (int i = 0; i < width; i++)
+                for (; c <= width - Vector<byte>.Count; c += Vector<byte>.Count)
                 {
-                    levels[c + i] = (byte)asInt[i];
+                    (new Vector<byte>(low[c..]) | Vector.ShiftLeft(new Vector<byte>(high[c..]), 4)).CopyTo(pair[c..]);
                 }
+            }
+
+            for (; c < width; c++)
+            {
+                pair[c] = (byte)(low[c] | (high[c] << 4));
             }
         }
 
-        for (; c < scaled.Length; c++)
+        for (int c = 0; c < width; c++)
         {
-            levels[c] = Int4BlockQuantizer.ToLevel(scaled[c], (byte)zeroPoints[c]);
+            var column = packed.AsSpan((int)((((long)(c0 + c) * shape.Blocks) + b) * half), half);
+            for (int j = 0; j < half; j++)
+            {
+                column[j] = levels[(j * width) + c];
+            }
         }
     }
 
-    /// <summary>Per-thread buffers for one block row.</summary>
-    private sealed class Workspace(int n, int blockSize)
+    /// <summary>The weight's dimensions and mode, shared by every tile.</summary>
+    private readonly record struct Shape(int K, int N, int BlockSize, int Blocks, bool Symmetric);
+
+    /// <summary>Per-thread buffers for one tile.</summary>
+    private sealed class Workspace(int width, int blockSize)
     {
-        public float[] Min { get; } = new float[n];
+        public float[] Min { get; } = new float[width];
 
-        public float[] Max { get; } = new float[n];
+        public float[] Max { get; } = new float[width];
 
-        public float[] Scale { get; } = new float[n];
+        public float[] Scale { get; } = new float[width];
 
-        public float[] Reciprocal { get; } = new float[n];
+        public float[] Reciprocal { get; } = new float[width];
 
-        public float[] ZeroPoint { get; } = new float[n];
+        public float[] ZeroPoint { get; } = new float[width];
 
-        public bool[] Divide { get; } = new bool[n];
+        public bool[] Divide { get; } = new bool[width];
 
-        public float[] Scaled { get; } = new float[n];
-
-        public byte[] Levels { get; } = new byte[blockSize * n];
+        public byte[] Levels { get; } = new byte[blockSize * width];
     }
 }

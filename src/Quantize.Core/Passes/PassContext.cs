@@ -110,16 +110,12 @@ public sealed class PassContext
     /// <summary>
     /// True when every value of the float weight <paramref name="tensor"/> is finite; otherwise warns (QNT1008, naming
     /// the tensor) that it stays float: a scale computed from NaN or infinity would make every value of it meaningless.
+    /// The caller populates the weight's pages first and releases them when done (<see cref="DoneWith(TensorProto, IEnumerable{TensorProto})"/>).
     /// </summary>
     public bool RequireFiniteWeight(TensorProto tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        // MaxMagnitude propagates NaN and returns infinity for any infinite element: one SIMD pass answers both.
-        MappedFile.Populate(tensor.RawData);
-        bool finite = tensor.ElementCount() == 0 || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(tensor.ReadFloatMemory().Span));
-        // Passes check every weight before quantizing any: the scanned pages need not stay resident until their turn.
-        MappedFile.ReleaseResident(tensor.RawData);
-        if (finite)
+        if (Numerics.FiniteValues.All(tensor.ReadFloatMemory()))
         {
             return true;
         }

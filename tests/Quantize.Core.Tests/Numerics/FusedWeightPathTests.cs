@@ -32,8 +32,20 @@ public class FusedWeightPathTests
     {
         var random = new Random(7);
         int k = 300;
-        int n = 250; // > 65536 elements: the parallel path; K = 300 pads the last block.
+        int n = 530; // > 65536 elements: the parallel path; K = 300 pads the last block; two full column tiles and a partial one.
         var values = Enumerable.Range(0, k * n).Select(_ => (float)(random.NextDouble() - 0.5) * (random.Next(50) == 0 ? 40f : 1f)).ToArray();
+        Assert.True(SameAsReference(values, k, n, 32, symmetric: true));
+        Assert.True(SameAsReference(values, k, n, 16, symmetric: false));
+    }
+
+    [Fact]
+    public void Int4_column_blocks_divide_where_a_subnormal_scale_has_no_finite_reciprocal()
+    {
+        // Column 3 (in the vector part of the tile) and column 38 (in its scalar tail) hold only subnormals: their scale's
+        // reciprocal is infinite, and the reference divides instead.
+        var random = new Random(9);
+        int k = 64, n = 40;
+        var values = Enumerable.Range(0, k * n).Select(i => (i % n) is 3 or 38 ? (i % 3 == 0 ? 1e-40f : -5e-41f) : (float)(random.NextDouble() - 0.5)).ToArray();
         Assert.True(SameAsReference(values, k, n, 32, symmetric: true));
         Assert.True(SameAsReference(values, k, n, 16, symmetric: false));
     }

@@ -147,12 +147,7 @@ internal sealed class Int4CandidateFinder
             return false;
         }
 
-        if (!_context.RequireFiniteWeight(weight.Tensor))
-        {
-            Skip(node, "its weight holds NaN or infinite values");
-            return false;
-        }
-
+        // Whether its values are finite is asked when the pass reaches it (Int4WeightOnlyPass), while its pages are resident.
         return true;
     }
 

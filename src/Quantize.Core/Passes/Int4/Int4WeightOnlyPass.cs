@@ -42,17 +42,38 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         var candidates = EightBitLayers(Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options, decoder), context);
         var rewriter = new Int4NodeRewriter(context);
         var progress = new TensorProgress(context.Progress, "quantizing to Int4", candidates.Count, candidates.Sum(c => 4L * c.Rows * c.Length));
+        // Each weight's values are checked for NaN and infinity as its turn comes, once per weight (a tied embedding has
+        // two readers), so its pages are read in one residency instead of being scanned, dropped and read again.
+        var finite = new Dictionary<TensorProto, bool>(ReferenceEqualityComparer.Instance);
+        var quantized = new List<Int4Candidate>(candidates.Count);
         foreach (var candidate in candidates)
         {
-            // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
-            context.Result.RecordQuantized(candidate.Node);
-            MappedFile.Populate(candidate.Weight.Tensor.RawData);
-            int before = candidate.Graph.Initializer.Count;
-            rewriter.Rewrite(candidate);
-            context.DoneWith(candidate.Weight.Tensor, candidate.Graph.Initializer.Skip(before));
+            var weight = candidate.Weight.Tensor;
+            MappedFile.Populate(weight.RawData);
+            if (!finite.TryGetValue(weight, out bool isFinite))
+            {
+                finite[weight] = isFinite = context.RequireFiniteWeight(weight);
+            }
+
+            if (!isFinite)
+            {
+                skipped.Add(candidate.Node.OpType, "its weight holds NaN or infinite values");
+                context.DoneWith(weight, []);
+            }
+            else
+            {
+                // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
+                context.Result.RecordQuantized(candidate.Node);
+                int before = candidate.Graph.Initializer.Count;
+                rewriter.Rewrite(candidate);
+                context.DoneWith(weight, candidate.Graph.Initializer.Skip(before));
+                quantized.Add(candidate);
+            }
+
             progress.Done(candidate.Weight.Name, 4L * candidate.Rows * candidate.Length);
         }
 
+        candidates = quantized;
         skipped.WriteTo(context.Result);
         if (candidates.Count == 0)
         {
