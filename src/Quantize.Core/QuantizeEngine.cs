@@ -116,7 +116,7 @@ public static class QuantizeEngine
         using var spill = new SpillFile(spillPath);
         var model = Rewrite(inputPath, options, calibrated, result, spill, progress);
         progress?.Report("writing");
-        return ModelWriter.Save(model, stagedPath, options.ExternalData);
+        return ModelWriter.Save(model, stagedPath, options.ExternalData, spill);
     }
 
     /// <summary>Reads the model and runs the precision's pass on it; returns the rewritten, sorted model.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -171,12 +172,60 @@ public static class Int4ColumnBlocks
             }
         }
 
-        for (int c = 0; c < width; c++)
+        // Eight columns by eight rows of bytes at a time, as eight 64-bit words transposed in registers; what is left
+        // over (a tile's last columns, a block size that is not a multiple of 16) byte by byte.
+        int c8 = half % 8 == 0 ? width - (width % 8) : 0;
+        Span<ulong> words = stackalloc ulong[8];
+        for (int c = 0; c < c8; c += 8)
+        {
+            for (int j0 = 0; j0 < half; j0 += 8)
+            {
+                for (int i = 0; i < 8; i++)
+                {
+                    words[i] = BinaryPrimitives.ReadUInt64LittleEndian(levels.AsSpan(((j0 + i) * width) + c, 8));
+                }
+
+                Transpose8x8(words);
+                for (int i = 0; i < 8; i++)
+                {
+                    long at = ((((long)(c0 + c + i) * shape.Blocks) + b) * half) + j0;
+                    BinaryPrimitives.WriteUInt64LittleEndian(packed.AsSpan((int)at, 8), words[i]);
+                }
+            }
+        }
+
+        for (int c = c8; c < width; c++)
         {
             var column = packed.AsSpan((int)((((long)(c0 + c) * shape.Blocks) + b) * half), half);
             for (int j = 0; j < half; j++)
             {
                 column[j] = levels[(j * width) + c];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Transposes an 8×8 matrix of bytes held as eight little-endian words (word r, byte c = element [r, c]) in three
+    /// rounds: blocks of 4×4, then 2×2, then single bytes trade places across the diagonal.
+    /// </summary>
+    private static void Transpose8x8(Span<ulong> rows)
+    {
+        Swap(rows, 4, 0x00000000FFFFFFFFUL);
+        Swap(rows, 2, 0x0000FFFF0000FFFFUL);
+        Swap(rows, 1, 0x00FF00FF00FF00FFUL);
+
+        // Rows r and r + d (r without bit d) trade the bytes at columns with bit d set in r for those without it in r + d.
+        static void Swap(Span<ulong> rows, int d, ulong mask)
+        {
+            int shift = 8 * d;
+            for (int r = 0; r < 8; r++)
+            {
+                if ((r & d) == 0)
+                {
+                    ulong t = ((rows[r] >> shift) ^ rows[r + d]) & mask;
+                    rows[r + d] ^= t;
+                    rows[r] ^= t << shift;
+                }
             }
         }
     }

@@ -25,21 +25,33 @@ public static class ModelWriter
     /// </summary>
     public const long MappedInlineLimitBytes = 1L << 30;
 
+    /// <summary>Alignment of each tensor in an external-data file: ONNX Runtime memory-maps external data when offsets are page aligned.</summary>
+    internal const int DataAlignment = 4096;
+
     private const int ExternalTensorMinBytes = 1024;
+
+    /// <summary><paramref name="offset"/> rounded up to <see cref="DataAlignment"/>.</summary>
+    internal static long Align(long offset) => (offset + DataAlignment - 1) & ~(long)(DataAlignment - 1);
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>; returns the bytes written (all files).</summary>
     public static long Save(ModelProto model, string path) => Save(model, path, ExternalDataMode.Auto);
 
     /// <summary>As <see cref="Save(ModelProto, string)"/>, with the weights where <paramref name="mode"/> says.</summary>
-    public static long Save(ModelProto model, string path, ExternalDataMode mode) => mode switch
+    public static long Save(ModelProto model, string path, ExternalDataMode mode) => Save(model, path, mode, spill: null);
+
+    /// <summary>
+    /// As <see cref="Save(ModelProto, string, ExternalDataMode)"/>; when the model goes out with external data, the
+    /// tensors already in <paramref name="spill"/> stay where they are and that file becomes the model's <c>.data</c>.
+    /// </summary>
+    internal static long Save(ModelProto model, string path, ExternalDataMode mode, SpillFile? spill) => mode switch
     {
-        ExternalDataMode.Always => Save(model, path, inlineLimitBytes: -1),
-        ExternalDataMode.Never => Save(model, path, inlineLimitBytes: long.MaxValue),
-        _ => Save(model, path, AutoLimit(model)),
+        ExternalDataMode.Always => Save(model, path, inlineLimitBytes: -1, spill),
+        ExternalDataMode.Never => Save(model, path, inlineLimitBytes: long.MaxValue, spill),
+        _ => Save(model, path, AutoLimit(model), spill),
     };
 
     /// <summary>As <see cref="Save(ModelProto, string)"/> with an explicit inline limit (tests use a small one).</summary>
-    internal static long Save(ModelProto model, string path, long inlineLimitBytes)
+    internal static long Save(ModelProto model, string path, long inlineLimitBytes, SpillFile? spill = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var fullPath = Path.GetFullPath(path);
@@ -52,7 +64,7 @@ public static class ModelWriter
             long total = 0;
             if (ModelTensors.All(model).Sum(t => (long)t.RawData.Length) > inlineLimitBytes)
             {
-                total += MoveLargeTensorsToFile(model, dataPath, dataFileName);
+                total += MoveLargeTensorsToFile(model, dataPath, dataFileName, spill);
             }
 
             using (var stream = new FileStream(fullPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -75,9 +87,11 @@ public static class ModelWriter
     private static long AutoLimit(ModelProto model) =>
         ModelTensors.All(model).Any(t => MappedFile.IsMapped(t.RawData)) ? MappedInlineLimitBytes : InlineLimitBytes;
 
-    private static long MoveLargeTensorsToFile(ModelProto model, string dataPath, string location)
+    private static long MoveLargeTensorsToFile(ModelProto model, string dataPath, string location, SpillFile? spill)
     {
-        using var data = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        bool adopted = spill?.MoveTo(dataPath) == true;
+        // Shared with readers: the adopted file's tensors are still mapped by this process.
+        using var data = new FileStream(dataPath, adopted ? FileMode.Open : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
         foreach (var tensor in ModelTensors.All(model))
         {
             if (tensor.RawData.Length < ExternalTensorMinBytes)
@@ -85,11 +99,14 @@ public static class ModelWriter
                 continue;
             }
 
-            // ONNX Runtime memory-maps external data when offsets are page aligned; align to 4 KiB.
-            long offset = (data.Length + 4095) & ~4095L;
-            data.SetLength(offset);
-            data.Position = offset;
-            data.Write(tensor.RawData.Span);
+            if (!(adopted && spill!.OffsetOf(tensor) is long offset))
+            {
+                offset = Align(data.Length);
+                data.SetLength(offset);
+                data.Position = offset;
+                data.Write(tensor.RawData.Span);
+            }
+
             MappedFile.ReleaseResident(tensor.RawData);
             tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
             tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });

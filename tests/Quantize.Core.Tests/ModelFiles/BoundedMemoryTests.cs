@@ -56,6 +56,41 @@ public class BoundedMemoryTests
         Assert.Equal(["decoder.onnx", "decoder.onnx.data", "out.onnx"], Directory.GetFileSystemEntries(outputFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData(Precision.Int4)]
+    [InlineData(Precision.Int8)]
+    [InlineData(Precision.Fp16)]
+    public void An_external_output_adopts_the_spill_file_with_the_same_tensors_and_deterministic_bytes(Precision precision)
+    {
+        // The in-memory path writes every tensor into the .data file in model order; the mapped path keeps the tensors
+        // the pass spilled where they are (creation order) and appends the rest. The layouts differ, the tensors may not.
+        var decoder = DecoderTestModels.Llama(Shape);
+        var inline = Path.Combine(RealModels.ScratchFolder($"adopt-inline-{precision}"), "decoder.onnx");
+        var externalFolder = RealModels.ScratchFolder($"adopt-external-{precision}");
+        var external = Path.Combine(externalFolder, "decoder.onnx");
+        ModelWriter.Save(decoder, inline, ExternalDataMode.Never);
+        ModelWriter.Save(decoder, external, ExternalDataMode.Always);
+        var options = new QuantizeOptions { Precision = precision, ExternalData = ExternalDataMode.Always };
+
+        var reference = Path.Combine(Path.GetDirectoryName(inline)!, "out.onnx");
+        QuantizeEngine.Quantize(inline, reference, options);
+        // Same file name in another folder: the model names its data file.
+        var first = Path.Combine(externalFolder, "out.onnx");
+        var second = Path.Combine(RealModels.ScratchFolder($"adopt-again-{precision}"), "out.onnx");
+        var fromExternal = QuantizeEngine.Quantize(external, first, options);
+        QuantizeEngine.Quantize(external, second, options);
+
+        var expected = ModelReader.Load(reference).Model.Graph.Initializer.ToDictionary(t => t.Name, t => t.RawData.ToByteArray());
+        var actual = ModelReader.Load(first).Model.Graph.Initializer.ToDictionary(t => t.Name, t => t.RawData.ToByteArray());
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        Assert.All(expected, e => Assert.True(e.Value.AsSpan().SequenceEqual(actual[e.Key]), $"tensor {e.Key} differs"));
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        Assert.Equal(File.ReadAllBytes(first + ".data"), File.ReadAllBytes(second + ".data"));
+        Assert.Equal(new FileInfo(first).Length + new FileInfo(first + ".data").Length, fromExternal.BytesAfter);
+        Assert.Equal(["decoder.onnx", "decoder.onnx.data", "out.onnx", "out.onnx.data"],
+            Directory.GetFileSystemEntries(externalFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void A_released_weight_leaves_the_resident_set()
     {
