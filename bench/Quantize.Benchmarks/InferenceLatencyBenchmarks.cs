@@ -9,19 +9,20 @@ namespace Quantize.Benchmarks;
 /// <summary>
 /// MiniLM inference latency on the CPU provider for each precision, side by side in one run (the Ratio
 /// column is relative to FP32). One 20-token sentence, batch 1, default session options. Int4Gptq and Int4Awq are INT4
-/// with those methods, calibrated on the first 30 of the test sentences (AWQ adds one Mul before each MatMul).
+/// with those methods, calibrated on the first 30 of the test sentences (AWQ adds one Mul before each MatMul);
+/// Int4AwqAsymmetric is AWQ with asymmetric blocks (a zero point per block).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class InferenceLatencyBenchmarks : SessionLatencyBenchmark
 {
-    [Params("Fp32", "Fp16", "Bf16", "Int8", "Int4", "Int4Gptq", "Int4Awq")]
+    [Params("Fp32", "Fp16", "Bf16", "Int8", "Int4", "Int4Gptq", "Int4Awq", "Int4AwqAsymmetric")]
     public string Variant { get; set; } = "Fp32";
 
     [GlobalSetup]
     public void Setup()
     {
         var path = BenchmarkModels.MiniLm;
-        if (Variant is "Int4Gptq" or "Int4Awq")
+        if (Variant is "Int4Gptq" or "Int4Awq" or "Int4AwqAsymmetric")
         {
             path = Path.Combine(BenchmarkModels.Folder, $"minilm.{Variant}.onnx");
             var sentences = Path.Combine(BenchmarkModels.Folder, "calibration-sentences.txt");
@@ -30,7 +31,7 @@ public class InferenceLatencyBenchmarks : SessionLatencyBenchmark
             {
                 InputPath = BenchmarkModels.MiniLm,
                 OutputPath = path,
-                Options = new QuantizeOptions { Precision = Precision.Int4, Int4Method = Variant == "Int4Gptq" ? Int4Method.Gptq : Int4Method.Awq },
+                Options = new QuantizeOptions { Precision = Precision.Int4, Int4Method = Variant == "Int4Gptq" ? Int4Method.Gptq : Int4Method.Awq, Symmetric = Variant != "Int4AwqAsymmetric" },
                 Calibration = new Core.Calibration.CalibrationSetup(
                     new Core.Calibration.Data.CalibrationDataOptions { Sources = [sentences], Text = new Core.Calibration.Data.TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } },
                     new Core.Calibration.CalibrationOptions()),

@@ -52,6 +52,20 @@ public class Int4MethodsMiniLmTests(ITestOutputHelper output)
             Calibration = setup,
         });
         var awq = Measure(awqResult, Path.Combine(folder, "awq.onnx"), "AWQ", blockSize);
+        var awqAsymmetric = Measure(Quantizer.Run(new QuantizeJob
+        {
+            InputPath = RealModels.MiniLmPath,
+            OutputPath = Path.Combine(folder, "awq-asymmetric.onnx"),
+            Options = options with { Int4Method = Int4Method.Awq, Symmetric = false },
+            Calibration = setup,
+        }), Path.Combine(folder, "awq-asymmetric.onnx"), "AWQ asymmetric", blockSize);
+        var gptqAsymmetric = Measure(Quantizer.Run(new QuantizeJob
+        {
+            InputPath = RealModels.MiniLmPath,
+            OutputPath = Path.Combine(folder, "gptq-asymmetric.onnx"),
+            Options = options with { Int4Method = Int4Method.Gptq, Symmetric = false },
+            Calibration = setup,
+        }), Path.Combine(folder, "gptq-asymmetric.onnx"), "GPTQ asymmetric (act-order)", blockSize);
 
         // HQQ is data-free: every sentence is unseen, so it is held to round-to-nearest's figure over all 60.
         Assert.True(hqq.All > rtn.All, $"HQQ {hqq.All:F4} vs RTN {rtn.All:F4}");
@@ -61,7 +75,9 @@ public class Int4MethodsMiniLmTests(ITestOutputHelper output)
         Assert.True(gptq.HeldOut > rtn.HeldOut, $"GPTQ {gptq.HeldOut:F4} vs RTN {rtn.HeldOut:F4} on held-out sentences");
         Assert.True(gptqNaturalOrder.HeldOut > rtn.HeldOut, $"GPTQ in natural order {gptqNaturalOrder.HeldOut:F4} vs RTN {rtn.HeldOut:F4} on held-out sentences");
         Assert.True(awq.HeldOut > rtn.HeldOut, $"AWQ {awq.HeldOut:F4} vs RTN {rtn.HeldOut:F4} on held-out sentences");
-        foreach (var name in new[] { "hqq.onnx", "gptq.onnx", "gptq-natural-order.onnx", "awq.onnx" })
+        Assert.True(awqAsymmetric.HeldOut > rtnAsymmetric.HeldOut, $"asymmetric AWQ {awqAsymmetric.HeldOut:F4} vs RTN {rtnAsymmetric.HeldOut:F4} on held-out sentences");
+        Assert.True(gptqAsymmetric.HeldOut > rtnAsymmetric.HeldOut, $"asymmetric GPTQ {gptqAsymmetric.HeldOut:F4} vs RTN {rtnAsymmetric.HeldOut:F4} on held-out sentences");
+        foreach (var name in new[] { "hqq.onnx", "gptq.onnx", "gptq-natural-order.onnx", "awq.onnx", "awq-asymmetric.onnx", "gptq-asymmetric.onnx" })
         {
             Assert.InRange(new FileInfo(Path.Combine(folder, name)).Length / (double)new FileInfo(RealModels.MiniLmPath).Length, 0, 0.20);
         }
