@@ -102,7 +102,7 @@ public static class QuantizeSettings
     {
         Name = "Int4Method", Kind = SettingKind.Text, Scope = SettingScope.Model, Precisions = [Core.Precision.Int4],
         Cli = "--int4-method", ValueName = "rtn|hqq|gptq|awq", Default = Options.Int4Method.ToString(),
-        Help = "`Rtn` rounds each block to nearest (data-free). `Hqq` optimizes each block's scale and zero point against the weights alone (half-quadratic, data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required). `Awq` scales up the weight rows of the inputs with the largest activations before rounding and divides those inputs back at run time (one `Mul` before each MatMul), the scaling searched on `CalibrationData` (required). Embeddings stay round-to-nearest with `Gptq` and `Awq`; `Hqq` covers them too.",
+        Help = "`Rtn` rounds each block to nearest (data-free). `Hqq` optimizes each block's scale and zero point against the weights alone (half-quadratic, data-free). `Gptq` quantizes each MatMul weight row by row and pushes every rounding error onto the rows not yet quantized, weighted by the layer's input statistics from `CalibrationData` (required). `Awq` scales up the weight rows of the inputs with the largest activations before rounding and divides those inputs back at run time (one `Mul` before each MatMul), the scaling searched on `CalibrationData` (required). Embeddings stay round-to-nearest with `Gptq` and `Awq`; `Hqq` covers them too. Measured on MiniLM at block 32, `Awq` gains most with `Symmetric=false` (mean cosine 0.982 → 0.986).",
     };
 
     /// <summary>INT4 GPTQ: act-order.</summary>
