@@ -19,12 +19,14 @@ public sealed class ExternalDataCommandTests : IDisposable
         var external = Path.Combine(_folder, "external.onnx");
 
         var never = CliProcess.Run(input, "-o", inline, "-p", "int8", "--external-data", "never", "--no-speed-check", "--quiet");
-        var always = CliProcess.Run(input, "-o", external, "-p", "int8", "--external-data", "Always", "--no-speed-check", "--quiet");
+        var always = CliProcess.Run(input, "-o", external, "-p", "int8", "--external-data", "Always", "--no-speed-check");
 
         Assert.True(never.ExitCode == 0, never.ToString());
         Assert.True(always.ExitCode == 0, always.ToString());
         Assert.False(File.Exists(inline + ".data"));
         Assert.True(File.Exists(external + ".data"));
+        Assert.Contains("  Weights in: external.onnx.data, beside the model (keep them together)", always.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Weights in:", CliProcess.Run(input, "-o", Path.Combine(_folder, "again.onnx"), "-p", "int8", "--no-speed-check").Stdout, StringComparison.Ordinal);
         Assert.True(new FileInfo(external).Length < new FileInfo(inline).Length / 2, "the weights stayed inline");
         Assert.Empty(Directory.EnumerateDirectories(_folder));
         var x = new Dictionary<string, OrtRunner.Input> { ["x"] = OrtRunner.Floats(Enumerable.Range(0, 128).Select(i => MathF.Sin(i * 0.37f)).ToArray(), 2, 64) };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Quantize.Cli.Commands;
 using Quantize.Core;
+using Quantize.Core.Onnx;
 
 namespace Quantize.Cli.Output;
 
@@ -29,6 +30,12 @@ internal static class QuantizeSummary
     {
         var precision = request.Options.Precision.ToString().ToLowerInvariant();
         writer.WriteLine($"Quantized {request.InputPath} -> {request.OutputPath} ({precision}{(result.Calibration is null ? "" : " static, QDQ")})");
+        // A model with external data is two files: whoever copies or ships it must take both.
+        if (ModelArtifact.DataFiles(request.OutputPath) is { Count: > 0 } dataFiles)
+        {
+            writer.WriteLine($"  Weights in: {string.Join(", ", dataFiles.Select(Path.GetFileName))}, beside the model (keep them together)");
+        }
+
         if (result.Unchanged)
         {
             writer.WriteLine("  The model was written unchanged.");
