@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Quantize.Core.Numerics;
 
 /// <summary>
@@ -19,7 +21,22 @@ public static class Int4Packing
         }
 
         int pairs = nibbles.Length / 2;
-        for (int i = 0; i < pairs; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && BitConverter.IsLittleEndian)
+        {
+            // Two vectors of nibbles read as 16-bit lanes hold one pair each, element 2i in the low byte: fold each lane
+            // to its packed byte and narrow the two to one vector of bytes.
+            int width = Vector<byte>.Count;
+            var low = new Vector<ushort>(0x0F);
+            for (; (2 * i) + (2 * width) <= nibbles.Length; i += width)
+            {
+                var a = Vector.AsVectorUInt16(new Vector<byte>(nibbles[(2 * i)..]));
+                var b = Vector.AsVectorUInt16(new Vector<byte>(nibbles[((2 * i) + width)..]));
+                Vector.Narrow(Fold(a, low), Fold(b, low)).CopyTo(packed[i..]);
+            }
+        }
+
+        for (; i < pairs; i++)
         {
             packed[i] = (byte)((nibbles[2 * i] & 0x0F) | ((nibbles[(2 * i) + 1] & 0x0F) << 4));
         }
@@ -29,6 +46,10 @@ public static class Int4Packing
             packed[pairs] = (byte)(nibbles[^1] & 0x0F);
         }
     }
+
+    /// <summary>(element 2i &amp; 0x0F) | (element 2i+1 &amp; 0x0F) &lt;&lt; 4 in each 16-bit lane; the high byte is dropped by narrowing.</summary>
+    private static Vector<ushort> Fold(Vector<ushort> pairs, Vector<ushort> low) =>
+        (pairs & low) | Vector.ShiftLeft(Vector.ShiftRightLogical(pairs, 8) & low, 4);
 
     /// <summary>Packs <paramref name="nibbles"/> into a new array.</summary>
     public static byte[] Pack(ReadOnlySpan<byte> nibbles)
