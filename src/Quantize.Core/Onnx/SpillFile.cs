@@ -8,8 +8,8 @@ namespace Quantize.Core.Onnx;
 /// A scratch file that takes the tensors a pass creates out of managed memory: each tensor's bytes are appended to the
 /// file and its raw_data pointed at a read-only mapping of them (<see cref="MappedFile"/>), so a quantized multi-GB
 /// model is not held whole in the heap while the rest of it is quantized; the writes overlap the quantization of the
-/// next weights. Used only for models with external data; it
-/// lives in the run's staging folder and is created on the first tensor it takes. Tensors are placed as the writer
+/// next weights. Used only for models with external data; it lives in the run's staging folder and is created on the
+/// first tensor it takes. Tensors are placed as the writer
 /// places them in an external-data file (<see cref="ModelWriter.DataAlignment"/>), so when the model goes out with
 /// external data the writer adopts this file as the model's <c>.data</c> (<see cref="MoveTo"/>) and appends only what
 /// is not in it yet, instead of copying every quantized byte a second time. Otherwise it is deleted
