@@ -25,47 +25,27 @@ public class Int4MethodsMiniLmTests(ITestOutputHelper output)
         var options = new QuantizeOptions { Precision = Precision.Int4, BlockSize = blockSize, Symmetric = symmetric };
         var setup = new CalibrationSetup(new CalibrationDataOptions { Sources = [calibration], Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } }, new CalibrationOptions());
 
-        var rtn = Measure(Quantizer.Run(new QuantizeJob { InputPath = RealModels.MiniLmPath, OutputPath = Path.Combine(folder, "rtn.onnx"), Options = options }), Path.Combine(folder, "rtn.onnx"), "RTN", blockSize);
-        var hqq = Measure(Quantizer.Run(new QuantizeJob { InputPath = RealModels.MiniLmPath, OutputPath = Path.Combine(folder, "hqq.onnx"), Options = options with { Int4Method = Int4Method.Hqq } }), Path.Combine(folder, "hqq.onnx"), "HQQ", blockSize);
-        var hqqAsymmetric = Measure(Quantizer.Run(new QuantizeJob { InputPath = RealModels.MiniLmPath, OutputPath = Path.Combine(folder, "hqq-asymmetric.onnx"), Options = options with { Int4Method = Int4Method.Hqq, Symmetric = false } }), Path.Combine(folder, "hqq-asymmetric.onnx"), "HQQ asymmetric", blockSize);
-        var rtnAsymmetric = Measure(Quantizer.Run(new QuantizeJob { InputPath = RealModels.MiniLmPath, OutputPath = Path.Combine(folder, "rtn-asymmetric.onnx"), Options = options with { Symmetric = false } }), Path.Combine(folder, "rtn-asymmetric.onnx"), "RTN asymmetric", blockSize);
-        var gptqResult = Quantizer.Run(new QuantizeJob
+        QuantizeResult Quantize(string file, QuantizeOptions with, bool calibrated = false) => Quantizer.Run(new QuantizeJob
         {
             InputPath = RealModels.MiniLmPath,
-            OutputPath = Path.Combine(folder, "gptq.onnx"),
-            Options = options with { Int4Method = Int4Method.Gptq },
-            Calibration = setup,
+            OutputPath = Path.Combine(folder, file),
+            Options = with,
+            Calibration = calibrated ? setup : null,
         });
+        (double All, double HeldOut) Run(string file, string method, QuantizeOptions with, bool calibrated = false) =>
+            Measure(Quantize(file, with, calibrated), Path.Combine(folder, file), method, blockSize);
+
+        var rtn = Run("rtn.onnx", "RTN", options);
+        var hqq = Run("hqq.onnx", "HQQ", options with { Int4Method = Int4Method.Hqq });
+        var hqqAsymmetric = Run("hqq-asymmetric.onnx", "HQQ asymmetric", options with { Int4Method = Int4Method.Hqq, Symmetric = false });
+        var rtnAsymmetric = Run("rtn-asymmetric.onnx", "RTN asymmetric", options with { Symmetric = false });
+        var gptqResult = Quantize("gptq.onnx", options with { Int4Method = Int4Method.Gptq }, calibrated: true);
         var gptq = Measure(gptqResult, Path.Combine(folder, "gptq.onnx"), "GPTQ (act-order, the default)", blockSize);
-        var gptqNaturalOrder = Measure(Quantizer.Run(new QuantizeJob
-        {
-            InputPath = RealModels.MiniLmPath,
-            OutputPath = Path.Combine(folder, "gptq-natural-order.onnx"),
-            Options = options with { Int4Method = Int4Method.Gptq, GptqActOrder = false },
-            Calibration = setup,
-        }), Path.Combine(folder, "gptq-natural-order.onnx"), "GPTQ natural order", blockSize);
-        var awqResult = Quantizer.Run(new QuantizeJob
-        {
-            InputPath = RealModels.MiniLmPath,
-            OutputPath = Path.Combine(folder, "awq.onnx"),
-            Options = options with { Int4Method = Int4Method.Awq },
-            Calibration = setup,
-        });
+        var gptqNaturalOrder = Run("gptq-natural-order.onnx", "GPTQ natural order", options with { Int4Method = Int4Method.Gptq, GptqActOrder = false }, calibrated: true);
+        var awqResult = Quantize("awq.onnx", options with { Int4Method = Int4Method.Awq }, calibrated: true);
         var awq = Measure(awqResult, Path.Combine(folder, "awq.onnx"), "AWQ", blockSize);
-        var awqAsymmetric = Measure(Quantizer.Run(new QuantizeJob
-        {
-            InputPath = RealModels.MiniLmPath,
-            OutputPath = Path.Combine(folder, "awq-asymmetric.onnx"),
-            Options = options with { Int4Method = Int4Method.Awq, Symmetric = false },
-            Calibration = setup,
-        }), Path.Combine(folder, "awq-asymmetric.onnx"), "AWQ asymmetric", blockSize);
-        var gptqAsymmetric = Measure(Quantizer.Run(new QuantizeJob
-        {
-            InputPath = RealModels.MiniLmPath,
-            OutputPath = Path.Combine(folder, "gptq-asymmetric.onnx"),
-            Options = options with { Int4Method = Int4Method.Gptq, Symmetric = false },
-            Calibration = setup,
-        }), Path.Combine(folder, "gptq-asymmetric.onnx"), "GPTQ asymmetric (act-order)", blockSize);
+        var awqAsymmetric = Run("awq-asymmetric.onnx", "AWQ asymmetric", options with { Int4Method = Int4Method.Awq, Symmetric = false }, calibrated: true);
+        var gptqAsymmetric = Run("gptq-asymmetric.onnx", "GPTQ asymmetric (act-order)", options with { Int4Method = Int4Method.Gptq, Symmetric = false }, calibrated: true);
 
         // HQQ is data-free: every sentence is unseen, so it is held to round-to-nearest's figure over all 60.
         Assert.True(hqq.All > rtn.All, $"HQQ {hqq.All:F4} vs RTN {rtn.All:F4}");
