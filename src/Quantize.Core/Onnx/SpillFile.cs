@@ -47,7 +47,7 @@ internal sealed class SpillFile : IDisposable
     /// <summary>
     /// Moves <paramref name="tensor"/>'s raw_data into the file when it is large and still in managed memory. The write
     /// runs in the background, one after another in the order taken; the tensor keeps its managed bytes until it is on disk,
-    /// and is pointed at the mapping on a later call (or <see cref="Complete"/>), on the caller's thread, so nothing
+    /// and is pointed at the mapping on a later call (or in <see cref="MoveTo"/>), on the caller's thread, so nothing
     /// else ever sees a tensor change under it.
     /// </summary>
     public void Take(TensorProto tensor)
@@ -81,9 +81,6 @@ internal sealed class SpillFile : IDisposable
         Settle(all: false);
     }
 
-    /// <summary>Waits for every write and points the last tensors at their mappings; the writer calls it before it reads them.</summary>
-    public void Complete() => Settle(all: true);
-
     /// <summary>Where in this file <paramref name="tensor"/>'s bytes lie, or null when it holds other bytes now (or never came here).</summary>
     public long? OffsetOf(TensorProto tensor) =>
         _placed.TryGetValue(tensor, out var placed) && ReferenceEquals(placed.Bytes, tensor.RawData) ? placed.Offset : null;
@@ -100,7 +97,7 @@ internal sealed class SpillFile : IDisposable
             return false;
         }
 
-        Complete();
+        Settle(all: true); // the writer reads the offsets next
         _handle.Dispose();
         try
         {
@@ -122,7 +119,7 @@ internal sealed class SpillFile : IDisposable
         }
         catch (AggregateException)
         {
-            // Already reported by Take or Complete, or the run failed for another reason first.
+            // Already reported by Take or MoveTo, or the run failed for another reason first.
         }
 
         _handle?.Dispose();
