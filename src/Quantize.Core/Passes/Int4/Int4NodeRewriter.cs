@@ -99,7 +99,7 @@ internal sealed class Int4NodeRewriter
     private Int4QuantizedRows Quantize(Int4Candidate candidate)
     {
         var tensor = candidate.Weight.Tensor;
-        if (Hessian(candidate, tensor) is { } hessian)
+        if (Hessian(candidate) is { } hessian)
         {
             // GPTQ and AWQ take B as [K, N].
             var values = candidate.Transposed ? MatrixTranspose.Of(tensor.FloatView(), candidate.Rows, candidate.Length) : tensor.ReadFloats();
@@ -137,11 +137,11 @@ internal sealed class Int4NodeRewriter
 
     /// <summary>
     /// XᵀX for a MatMul weight when the run has them (Int4Method=Gptq or Awq) and its input was observed; null for
-    /// embeddings, weights with NaN or infinite values, and MatMuls calibration never reached.
+    /// embeddings and MatMuls calibration never reached. (The pass rewrites only weights it found finite.)
     /// </summary>
-    private double[]? Hessian(Int4Candidate candidate, TensorProto tensor) =>
+    private double[]? Hessian(Int4Candidate candidate) =>
         candidate.Target == Int4Target.MatMul && _context.Hessians is { } hessians && hessians.TryGetValue(candidate.Node.Input[0], out var hessian)
-        && hessian.Length == (long)candidate.Length * candidate.Length && System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(tensor.FloatView())
+        && hessian.Length == (long)candidate.Length * candidate.Length
             ? hessian
             : null;
 
