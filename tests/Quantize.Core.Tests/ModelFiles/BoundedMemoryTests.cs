@@ -38,11 +38,7 @@ public class BoundedMemoryTests
     [InlineData(Precision.Bf16)]
     public void A_model_with_external_data_quantizes_to_the_same_bytes_as_its_inline_form(Precision precision)
     {
-        var decoder = DecoderTestModels.Llama(Shape);
-        var inline = Path.Combine(RealModels.ScratchFolder($"inline-{precision}"), "decoder.onnx");
-        var external = Path.Combine(RealModels.ScratchFolder($"external-{precision}"), "decoder.onnx");
-        ModelWriter.Save(decoder, inline, ExternalDataMode.Never);
-        ModelWriter.Save(decoder, external, ExternalDataMode.Always);
+        var (inline, external) = DecoderInBothForms($"{precision}");
         var options = new QuantizeOptions { Precision = precision, ExternalData = ExternalDataMode.Never };
 
         var fromInline = QuantizeEngine.Quantize(inline, Path.Combine(Path.GetDirectoryName(inline)!, "out.onnx"), options);
@@ -64,12 +60,8 @@ public class BoundedMemoryTests
     {
         // The in-memory path writes every tensor into the .data file in model order; the mapped path keeps the tensors
         // the pass spilled where they are (creation order) and appends the rest. The layouts differ, the tensors may not.
-        var decoder = DecoderTestModels.Llama(Shape);
-        var inline = Path.Combine(RealModels.ScratchFolder($"adopt-inline-{precision}"), "decoder.onnx");
-        var externalFolder = RealModels.ScratchFolder($"adopt-external-{precision}");
-        var external = Path.Combine(externalFolder, "decoder.onnx");
-        ModelWriter.Save(decoder, inline, ExternalDataMode.Never);
-        ModelWriter.Save(decoder, external, ExternalDataMode.Always);
+        var (inline, external) = DecoderInBothForms($"adopt-{precision}");
+        var externalFolder = Path.GetDirectoryName(external)!;
         var options = new QuantizeOptions { Precision = precision, ExternalData = ExternalDataMode.Always };
 
         var reference = Path.Combine(Path.GetDirectoryName(inline)!, "out.onnx");
@@ -89,6 +81,17 @@ public class BoundedMemoryTests
         Assert.Equal(new FileInfo(first).Length + new FileInfo(first + ".data").Length, fromExternal.BytesAfter);
         Assert.Equal(["decoder.onnx", "decoder.onnx.data", "out.onnx", "out.onnx.data"],
             Directory.GetFileSystemEntries(externalFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The test decoder written twice, in folders of its own: weights inline, and in an external-data file.</summary>
+    private static (string Inline, string External) DecoderInBothForms(string name)
+    {
+        var decoder = DecoderTestModels.Llama(Shape);
+        var inline = Path.Combine(RealModels.ScratchFolder($"inline-{name}"), "decoder.onnx");
+        var external = Path.Combine(RealModels.ScratchFolder($"external-{name}"), "decoder.onnx");
+        ModelWriter.Save(decoder, inline, ExternalDataMode.Never);
+        ModelWriter.Save(decoder, external, ExternalDataMode.Always);
+        return (inline, external);
     }
 
     [Fact]
