@@ -65,7 +65,7 @@ public static partial class NoOpBuild
         {
             var first = project.Build();
             Check(first, project, "first build");
-            if (project.Name.StartsWith("With", StringComparison.Ordinal) && first.WorkerRuns != 1)
+            if (HasModels(project) && first.WorkerRuns != 1)
             {
                 throw new InvalidOperationException($"The first build of {project.Name} should quantize its models in one worker run:\n{first.Output}");
             }
@@ -109,10 +109,11 @@ public static partial class NoOpBuild
 
         Console.WriteLine();
         Console.WriteLine($"{Environment.ProcessorCount} cores; load average (1, 5, 15 min) before timing {loadBefore}, after {LoadAverage()}");
-        PrintTable("Wall time", times, rounds);
+        var withModels = projects.Where(HasModels).Select(p => p.Name).ToList();
+        PrintTable("Wall time", times, rounds, withModels);
         if (cpu.Values.All(v => v.Count == rounds))
         {
-            PrintTable("CPU time (user + system, whole process tree)", cpu, rounds);
+            PrintTable("CPU time (user + system, whole process tree)", cpu, rounds, withModels);
         }
 
         if (decoder)
@@ -196,7 +197,9 @@ public static partial class NoOpBuild
         }
     }
 
-    private static void PrintTable(string measure, Dictionary<string, List<double>> times, int rounds)
+    private static bool HasModels(ConsumerProject project) => project.Items.Length > 0;
+
+    private static void PrintTable(string measure, Dictionary<string, List<double>> times, int rounds, List<string> withModels)
     {
         var median = times.ToDictionary(t => t.Key, t => Median(t.Value));
         Console.WriteLine();
@@ -211,7 +214,7 @@ public static partial class NoOpBuild
 
         // The per-round difference cancels slow drift better than a difference of medians.
         double Paired(string a, string b) => Median([.. Enumerable.Range(0, rounds).Select(r => times[a][r] - times[b][r])]);
-        var differences = times.Keys.Where(n => n.StartsWith("With", StringComparison.Ordinal))
+        var differences = withModels
             .SelectMany(n => new[] { (n, Baseline), (n, "PackageOnly") })
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Item1} − {p.Item2} = {Paired(p.Item1, p.Item2):+0;-0;0} ms"));
         Console.WriteLine("Median of per-round differences: " + string.Join(", ", differences));
@@ -226,7 +229,7 @@ public static partial class NoOpBuild
         var (result, _, _) = NoOp(project, ["-clp:PerformanceSummary", "-v:q"]);
         Check(result, project, "profiled no-op build");
         Console.WriteLine();
-        Console.WriteLine("Quantize.Build's share of one profiled no-op build (MSBuild performance summary, ms, calls):");
+        Console.WriteLine($"Quantize.Build's share of one profiled no-op build of {project.Name} (MSBuild performance summary, ms, calls):");
         foreach (var line in result.Output.Split('\n').Select(l => l.Trim()).Where(l => QuantizeLine().IsMatch(l)))
         {
             Console.WriteLine("  " + line);
