@@ -91,7 +91,7 @@ public static class CalibrationBenchmarks
     private static void Memory(CalibrationMethod method, int count, string folder)
     {
         var path = RealModels.ResNet18Path;
-        var model = StaticPreprocessor.Optimize(path);
+        var model = StaticPreprocessor.Optimize(path, new Quantize.Core.StaticInt8Options());
         var clock = Stopwatch.StartNew();
         var outcome = ActivationCalibrator.Calibrate(model, path, new CalibrationDataOptions { Sources = [folder], MaxSamples = count }, new CalibrationOptions { Method = method });
         clock.Stop();
@@ -107,7 +107,7 @@ public static class CalibrationBenchmarks
         var data = modelName == "resnet18"
             ? new CalibrationDataOptions { Sources = [resnetFolder], MaxSamples = count }
             : new CalibrationDataOptions { Sources = [CalibrationSamples.MiniLmText(count)], Text = new TextTokenization { VocabularyPath = RealModels.MiniLmVocabPath } };
-        var preprocessed = StaticPreprocessor.Optimize(path);
+        var preprocessed = StaticPreprocessor.Optimize(path, new Quantize.Core.StaticInt8Options());
         // Both sides get the same samples from memory: reading files is not what is compared.
         var samples = new CalibrationDataReader(preprocessed, data).Read().ToList();
         var inputNames = samples[0].Inputs.Keys.Order(StringComparer.Ordinal).ToArray();

@@ -65,7 +65,7 @@ internal static class CalibratedQuantizer
                 FewSamplesWarning(inputPath, observed, setup.Options), null, setup.Data, hessians);
         }
 
-        var (ranges, preprocessed, samples, reused, warnings) = ObtainRanges(inputPath, setup.Data, setup.Options, setup.RangesCachePath, setup.Fingerprint, progress);
+        var (ranges, preprocessed, samples, reused, warnings) = ObtainRanges(inputPath, options.Static, setup, progress);
         return new CalibratedRanges(ranges, new CalibrationReport(ranges.Method, samples, clock.Elapsed, reused, setup.RangesCachePath), warnings, preprocessed, setup.Data);
     }
 
@@ -83,12 +83,13 @@ internal static class CalibratedQuantizer
 
     /// <summary>The ranges, and the pre-processed model when calibration produced it (null when saved ranges were reused).</summary>
     private static (ActivationRanges Ranges, Onnx.ModelProto? Preprocessed, int Samples, bool Reused, IReadOnlyList<Diagnostic> Warnings) ObtainRanges(
-        string inputPath, CalibrationDataOptions data, CalibrationOptions calibration, string? rangesCachePath, string? fingerprint, IProgress<string>? progress)
+        string inputPath, StaticInt8Options staticOptions, CalibrationSetup setup, IProgress<string>? progress)
     {
+        var (data, calibration, rangesCachePath, fingerprint) = (setup.Data, setup.Options, setup.RangesCachePath, setup.Fingerprint);
         Diagnostic? damaged = null;
         if (rangesCachePath is not null)
         {
-            fingerprint ??= CalibrationFingerprint.Compute(inputPath, data, calibration);
+            fingerprint ??= CalibrationFingerprint.Compute(inputPath, data, calibration, staticOptions.CrossLayerEqualization);
             if (ActivationRangesFile.TryLoadMatching(rangesCachePath, fingerprint, out var damage) is { } saved)
             {
                 progress?.Report($"reusing calibration ranges ({rangesCachePath})");
@@ -105,7 +106,7 @@ internal static class CalibratedQuantizer
         progress?.Report("pre-processing");
         // The static pass quantizes this same pre-processed graph (it is handed over, not made again): BatchNormalization
         // outputs become Conv outputs, folded constants disappear, so only its tensor names have ranges the pass can use.
-        var preprocessed = StaticPreprocessor.Optimize(inputPath);
+        var preprocessed = StaticPreprocessor.Optimize(inputPath, staticOptions);
         var reader = new CalibrationDataReader(preprocessed, data);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"calibrating ({ExpectedSamples(data)} samples, {calibration.Method})"));
         var outcome = ActivationCalibrator.Calibrate(preprocessed, inputPath, reader.Read(), calibration);

@@ -26,6 +26,19 @@ public enum BiasCorrectionScope
     None,
 }
 
+/// <summary>Which Conv pairs static INT8's cross-layer equalization (<see cref="Passes.Int8Static.CrossLayerEqualization"/>) rescales.</summary>
+public enum EqualizationScope
+{
+    /// <summary>None.</summary>
+    None,
+
+    /// <summary>Pairs across Relu, LeakyRelu or no activation: the float function is unchanged.</summary>
+    Exact,
+
+    /// <summary>Also pairs across Relu6 (<c>Clip(0, 6)</c>), which becomes Relu: changes the float function where values exceeded 6.</summary>
+    ReplaceRelu6,
+}
+
 /// <summary>How static INT8 (QDQ) quantizes a model once activation ranges are known. Part of the cache key.</summary>
 public sealed record StaticInt8Options
 {
@@ -55,6 +68,12 @@ public sealed record StaticInt8Options
     /// layer output over the calibration samples (default <see cref="BiasCorrectionScope.Depthwise"/>).
     /// </summary>
     public BiasCorrectionScope BiasCorrection { get; init; } = BiasCorrectionScope.Depthwise;
+
+    /// <summary>
+    /// Which Conv → activation → Conv pairs cross-layer equalization rescales before calibration (default
+    /// <see cref="EqualizationScope.None"/>). It changes the graph that is calibrated, so it is part of the ranges' fingerprint too.
+    /// </summary>
+    public EqualizationScope CrossLayerEqualization { get; init; } = EqualizationScope.None;
 
     /// <summary>
     /// Leave in float the patterns measured slower than float on ONNX Runtime's CPU provider (default true): a grouped

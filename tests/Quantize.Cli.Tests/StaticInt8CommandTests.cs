@@ -91,6 +91,33 @@ public sealed class StaticInt8CommandTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public void Cross_layer_equalization_is_said_and_calibrates_anew_instead_of_reusing_the_default_ranges()
+    {
+        var input = ModelFiles.Write(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());
+        var data = WriteCnnSamples("calib", count: 16);
+        var cache = Path.Combine(_folder, "cache", "cnn.ranges.json");
+        string[] Args(string outputName, params string[] more) =>
+            [input, "-o", Path.Combine(_folder, outputName), "-p", "int8", "--calibration-data", data, "--ranges-cache", cache, .. more];
+
+        var plain = CliProcess.Run(Args("plain.onnx"));
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.DoesNotContain("Cross-layer equalization", plain.Stdout, StringComparison.Ordinal);
+
+        // conv1 → Relu → MaxPool → conv2 is the model's one pair. Its ranges differ, so the saved ones must not be reused.
+        var equalized = CliProcess.Run(Args("equalized.onnx", "--cross-layer-equalization", "exact"));
+        Assert.True(equalized.ExitCode == 0, equalized.ToString());
+        Assert.Contains("Cross-layer equalization rescaled 1 Conv → Relu, LeakyRelu, pooling or nothing → Conv pair(s)", equalized.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("reused", equalized.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(_folder, "plain.onnx")), File.ReadAllBytes(Path.Combine(_folder, "equalized.onnx")));
+
+        var unknown = CliProcess.Run(Args("x.onnx", "--cross-layer-equalization", "always"));
+        Assert.True(unknown.ExitCode == 1, unknown.ToString());
+        Assert.Contains("error QNT0009", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("none, exact or relu6", unknown.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "x.onnx")));
+    }
+
+    [Fact]
     public void Without_calibration_data_int8_stays_dynamic_and_static_options_are_said_to_be_ignored()
     {
         var input = ModelFiles.Write(_folder, "cnn.onnx", TestModelCatalog.SmallCnn());

@@ -39,7 +39,7 @@ internal sealed class BuildModelRunner(BuildRequest request, Remote.RemoteCache?
         {
             // Ranges are keyed by what they depend on (model, data, preprocessing, method), not by the quantizer
             // settings, so re-quantizing with other settings but the same data reuses them instead of calibrating.
-            fingerprint = OnModel(model, () => CalibrationFingerprint.Compute(model.Source, data, method));
+            fingerprint = OnModel(model, () => CalibrationFingerprint.Compute(model.Source, data, method, options.Static.CrossLayerEqualization));
             return cache.RangesPath(fingerprint);
         });
         var quality = SettingsReader.Quality(settings, ProjectDirectory(model), () => [.. ModelInspector.Inspect(model.Source).Outputs.Select(o => o.Name)]);

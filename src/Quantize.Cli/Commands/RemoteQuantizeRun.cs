@@ -22,7 +22,7 @@ internal static class RemoteQuantizeRun
     public static int Run(QuantizeRequest request, RemoteCacheSettings settings, CliConsole console, Func<string, QuantizeResult> quantize)
     {
         OutputTarget.Check(request.InputPath, request.OutputPath);
-        var fingerprint = request.Calibration is { } calibration ? CalibrationFingerprint.Compute(request.InputPath, calibration.Data, calibration.Options) : null;
+        var fingerprint = request.Calibration is { } calibration ? CalibrationFingerprint.Compute(request.InputPath, calibration.Data, calibration.Options, request.Options.Static.CrossLayerEqualization) : null;
         var quality = request.Quality is { } check ? CacheKey.QualityFacts(check, request.InputPath) : null;
         var (key, _, _) = CacheKey.Compute(request.InputPath, request.CanonicalSettings, fingerprint, quality);
         var folder = Directory.CreateTempSubdirectory("quantize-remote-").FullName;

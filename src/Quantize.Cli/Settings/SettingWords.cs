@@ -42,6 +42,16 @@ internal static class SettingWords
         var text => throw Unknown(values, QuantizeSettings.BiasCorrection, text, "depthwise, all or none"),
     };
 
+    /// <summary>none, exact or relu6.</summary>
+    public static EqualizationScope? CrossLayerEqualization(SettingValues values) => Word(values, QuantizeSettings.CrossLayerEqualization) switch
+    {
+        null => null,
+        "none" or "false" => EqualizationScope.None,
+        "exact" => EqualizationScope.Exact,
+        "relu6" => EqualizationScope.ReplaceRelu6,
+        var text => throw Unknown(values, QuantizeSettings.CrossLayerEqualization, text, "none, exact or relu6"),
+    };
+
     /// <summary>True for qdq (standard ONNX int4), false for matmulnbits.</summary>
     public static bool? StandardOnnxInt4(SettingValues values) => Word(values, QuantizeSettings.Int4Format) switch
     {

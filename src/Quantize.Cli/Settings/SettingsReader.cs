@@ -44,6 +44,7 @@ internal static class SettingsReader
                 PerChannel = perChannel,
                 ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType,
                 BiasCorrection = SettingWords.BiasCorrection(values) ?? staticDefaults.BiasCorrection,
+                CrossLayerEqualization = SettingWords.CrossLayerEqualization(values) ?? staticDefaults.CrossLayerEqualization,
                 AvoidSlowPatterns = values.Bool(S.AvoidSlowPatterns) ?? staticDefaults.AvoidSlowPatterns,
             },
         };

@@ -13,8 +13,11 @@ namespace Quantize.Core.Calibration;
 /// </summary>
 public static class CalibrationFingerprint
 {
-    /// <summary>Lower-case hex SHA-256 of the model file, the data and the settings.</summary>
-    public static string Compute(string modelPath, CalibrationDataOptions data, CalibrationOptions options)
+    /// <summary>
+    /// Lower-case hex SHA-256 of the model file, the data and the settings, and of the cross-layer equalization the
+    /// calibrated graph went through (<paramref name="equalization"/>: it changes every range between the Convs it rescales).
+    /// </summary>
+    public static string Compute(string modelPath, CalibrationDataOptions data, CalibrationOptions options, EqualizationScope equalization = EqualizationScope.None)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
@@ -33,6 +36,12 @@ public static class CalibrationFingerprint
             // Appended only when set, so ranges saved before splits existed still match.
             AppendText(hash, split.Description);
         }
+        if (equalization != EqualizationScope.None)
+        {
+            // Appended only when set, like the split.
+            AppendText(hash, $"equalization {equalization}");
+        }
+
         if (data.Image is { } image)
         {
             AppendText(hash, string.Create(CultureInfo.InvariantCulture,

@@ -34,7 +34,7 @@ internal static class GainScreen
             return new Dictionary<string, double>();
         }
 
-        var floatModel = check.IsStatic ? StaticPreprocessor.Optimize(check.InputPath) : ModelReader.Load(check.InputPath).Model;
+        var floatModel = check.IsStatic ? StaticPreprocessor.Optimize(check.InputPath, check.QuantizeOptions.Static) : ModelReader.Load(check.InputPath).Model;
         var switched = ModelReader.Load(quantizedPath).Model;
         var switches = AddSwitches(floatModel, switched, nodes);
         floatModel = null;

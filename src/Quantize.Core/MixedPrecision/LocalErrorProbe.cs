@@ -27,7 +27,7 @@ internal static class LocalErrorProbe
     {
         var samples = check.EvaluationSamples ?? throw new InvalidOperationException("Sensitivity needs evaluation samples.");
         // Static INT8 rewrites ONNX Runtime's pre-processed graph: its tensors are the ones the quantized model keeps.
-        var floatModel = check.IsStatic ? StaticPreprocessor.Optimize(check.InputPath) : ModelReader.Load(check.InputPath).Model;
+        var floatModel = check.IsStatic ? StaticPreprocessor.Optimize(check.InputPath, check.QuantizeOptions.Static) : ModelReader.Load(check.InputPath).Model;
         var quantizedModel = ModelReader.Load(quantizedPath).Model;
         var probes = ProbeModels.Add(floatModel, quantizedModel, nodes);
         if (probes.Count == 0)

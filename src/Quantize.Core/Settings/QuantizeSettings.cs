@@ -169,6 +169,14 @@ public static class QuantizeSettings
         Help = $"Static INT8: shift biases by their layer's mean quantization error over the first {Passes.Int8Static.BiasCorrection.MaxSamples} calibration samples, layer after layer. `Depthwise` corrects depthwise Convs only (where rounding shifts the mean; models without them are untouched), `All` every Conv, ConvTranspose and Gemm with a bias, `None` nothing. passes.md has the measurements.",
     };
 
+    /// <summary>Static INT8 cross-layer equalization.</summary>
+    public static readonly Setting CrossLayerEqualization = new()
+    {
+        Name = "CrossLayerEqualization", Kind = SettingKind.Text, Scope = SettingScope.Calibration,
+        Cli = "--cross-layer-equalization", ValueName = "none|exact|relu6", Default = "None",
+        Help = "Static INT8: before calibrating, rescale the channels between two Convs so that both weights' per-channel ranges match (Nagel et al. 2019). `Exact` equalizes across Relu, LeakyRelu, pooling or nothing (same float function), `Relu6` also across Relu6 (`Clip(0, 6)`), which becomes Relu as in the paper (the float function changes where values exceeded 6; the result is still compared with the original model), `None` nothing. passes.md has the measurements.",
+    };
+
     /// <summary>Static INT8: leave measured-slow patterns in float.</summary>
     public static readonly Setting AvoidSlowPatterns = new()
     {
@@ -354,7 +362,7 @@ public static class QuantizeSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, GptqActOrder, ExternalData,
-        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, AvoidSlowPatterns,
+        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, CrossLayerEqualization, AvoidSlowPatterns,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, PromptLength, DecodeContext, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
         AutoMixedPrecision, CollapseGuard, MaxFallbacks,

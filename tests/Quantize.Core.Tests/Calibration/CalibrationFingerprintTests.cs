@@ -25,6 +25,12 @@ public sealed class CalibrationFingerprintTests
 
         var minMax = new CalibrationOptions();
         Assert.Equal(Fingerprint(first, minMax), Fingerprint(second, minMax));
+        // Equalization changes the calibrated graph; None keeps the fingerprint ranges saved before it existed had.
+        var data = new CalibrationDataOptions { Sources = ["data"], BaseDirectory = first };
+        var model = Path.Combine(first, "m.onnx");
+        Assert.Equal(Fingerprint(first, minMax), CalibrationFingerprint.Compute(model, data, minMax, EqualizationScope.None));
+        Assert.NotEqual(Fingerprint(first, minMax), CalibrationFingerprint.Compute(model, data, minMax, EqualizationScope.Exact));
+        Assert.NotEqual(CalibrationFingerprint.Compute(model, data, minMax, EqualizationScope.Exact), CalibrationFingerprint.Compute(model, data, minMax, EqualizationScope.ReplaceRelu6));
         Assert.NotEqual(Fingerprint(first, minMax), Fingerprint(first, new CalibrationOptions { Method = CalibrationMethod.Entropy }));
 
         WriteFile(Path.Combine(second, "data", "a.npy"), Npy("<f4", [1, 4], FloatBytes(1, 2, 3, 5)));

@@ -13,7 +13,8 @@ namespace Quantize.Core.Tests.Int8Static;
 /// </summary>
 public class MlsdStaticInt8Tests(ITestOutputHelper output)
 {
-    private static readonly ImagePreprocessing MlsdInput = new() { Scale = 1f, Mean = [0f, 0f, 0f, 254f], Std = [1f] };
+    /// <summary>What MLSD's first ops expect: pixels 0–255 and alpha 1 (docs/passes.md).</summary>
+    internal static readonly ImagePreprocessing MlsdInput = new() { Scale = 1f, Mean = [0f, 0f, 0f, 254f], Std = [1f] };
 
     [Theory]
     [InlineData("tiny", 0.97, 0.40)]
@@ -45,13 +46,14 @@ public class MlsdStaticInt8Tests(ITestOutputHelper output)
             new CalibrationDataOptions { Sources = photos, Image = MlsdInput }, new CalibrationOptions()));
 
     /// <summary>The mean over <paramref name="photos"/> of each output's cosine to the float model's.</summary>
-    private static Dictionary<string, double> MeanCosines(string model, string quantized, List<string> photos)
+    internal static Dictionary<string, double> MeanCosines(string model, string quantized, List<string> photos, ImagePreprocessing? preprocessing = null)
     {
+        preprocessing ??= MlsdInput;
         var (proto, _) = Onnx.ModelReader.Load(model);
         var cosines = new Dictionary<string, List<double>>();
         using var floatSession = OrtRunner.Open(model);
         using var quantizedSession = OrtRunner.Open(quantized);
-        foreach (var sample in new CalibrationDataReader(proto, new CalibrationDataOptions { Sources = photos, Image = MlsdInput }).Read())
+        foreach (var sample in new CalibrationDataReader(proto, new CalibrationDataOptions { Sources = photos, Image = preprocessing }).Read())
         {
             var inputs = sample.Inputs.ToDictionary(p => p.Key, p => new OrtRunner.Input(p.Value.FloatSpan.ToArray(), [.. p.Value.Shape]));
             var expected = OrtRunner.Run(floatSession, inputs);

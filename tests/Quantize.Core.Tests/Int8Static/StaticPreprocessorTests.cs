@@ -10,7 +10,7 @@ public class StaticPreprocessorTests
     public void ResNet18_batch_norms_fold_into_convs_and_the_graph_stays_plain_onnx_at_opset_8()
     {
         var (original, _) = Onnx.ModelReader.Load(RealModels.ResNet18Path);
-        var preprocessed = StaticPreprocessor.Optimize(RealModels.ResNet18Path);
+        var preprocessed = StaticPreprocessor.Optimize(RealModels.ResNet18Path, new StaticInt8Options());
 
         Assert.True(Count(original, "BatchNormalization") > 0);
         Assert.Equal(0, Count(preprocessed, "BatchNormalization"));

@@ -44,7 +44,7 @@ public class StaticResNet18PhotoTests(ITestOutputHelper output)
         }
 
         var optimized = Int8.Int8FusionTests.Optimize(outputPath);
-        int convs = Count(Passes.Int8Static.StaticPreprocessor.Optimize(RealModels.ResNet18Path), "Conv");
+        int convs = Count(Passes.Int8Static.StaticPreprocessor.Optimize(RealModels.ResNet18Path, new StaticInt8Options()), "Conv");
         int fused = Count(optimized, "QLinearConv");
         double median = cosines.Order().ElementAt(cosines.Count / 2);
         output.WriteLine($"ResNet-18 static INT8 ({calibration.Count} calibration photos, {result.Calibration?.Method}): size {ratio:F4} of FP32; feature cosine on {heldOut.Count} held-out photos median {median:F5}, min {cosines.Min():F5}; {fused} of {convs} Conv fused; quantized in {result.Elapsed.TotalSeconds:F1} s");

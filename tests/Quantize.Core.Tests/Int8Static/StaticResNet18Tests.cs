@@ -36,7 +36,7 @@ public class StaticResNet18Tests(ITestOutputHelper output)
         }
 
         var optimized = Int8.Int8FusionTests.Optimize(outcome.OutputPath);
-        int convs = Count(Passes.Int8Static.StaticPreprocessor.Optimize(RealModels.ResNet18Path), "Conv");
+        int convs = Count(Passes.Int8Static.StaticPreprocessor.Optimize(RealModels.ResNet18Path, new StaticInt8Options()), "Conv");
         int fused = Count(optimized, "QLinearConv");
         double median = cosines.Order().ElementAt(cosines.Count / 2);
         output.WriteLine($"ResNet-18 static INT8 (per-channel, u8 activations, 8 synthetic calibration images): size {ratio:F4} of FP32; feature cosine on 10 held-out synthetic images median {median:F5}, min {cosines.Min():F5}; {fused} of {convs} Conv fused into QLinearConv; float Conv left {Count(optimized, "Conv")}; quantized in {outcome.Result.Elapsed.TotalSeconds:F1} s");

@@ -31,9 +31,13 @@ public sealed class Int8StaticPass : IQuantizationPass
     {
         ArgumentNullException.ThrowIfNull(context);
         var ranges = context.Ranges ?? throw new QuantizeException(ErrorCodes.InvalidOption, context.ModelPath, "Static INT8 needs calibrated activation ranges.");
-        var preprocessed = context.Preprocessed ?? StaticPreprocessor.Optimize(context.ModelPath);
+        var preprocessed = context.Preprocessed ?? StaticPreprocessor.Optimize(context.ModelPath, context.Options.Static);
         Replace(context.Model, preprocessed);
         context.Result.Notes.Add("Pre-processed with ONNX Runtime's basic graph optimizations (BatchNormalization folded into Conv, constants folded).");
+        if (context.Options.Static.CrossLayerEqualization is not EqualizationScope.None and var equalization)
+        {
+            context.Result.Notes.Add(CrossLayerEqualization.Describe(context.Model, equalization));
+        }
 
         // Bias correction compares the quantized model with this float one (copied only when there is something to correct).
         var floatModel = context.Options.Static.BiasCorrection switch

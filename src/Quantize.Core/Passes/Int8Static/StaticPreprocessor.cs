@@ -11,12 +11,16 @@ namespace Quantize.Core.Passes.Int8Static;
 /// (no fused or layout-specific nodes: those come from the extended and layout levels), so the saved model
 /// is plain ONNX at the original opset. Calibration should observe this same graph: tensor names survive
 /// (a Conv absorbing a BatchNormalization takes over the BatchNormalization's output name), but a tensor
-/// folded away has no range to use.
+/// folded away has no range to use. Cross-layer equalization, when chosen, is part of this pre-processing: it
+/// rescales the optimized graph's weights, so calibration and the pass see the same equalized graph.
 /// </summary>
 public static class StaticPreprocessor
 {
-    /// <summary>Returns the basic-optimized form of the model stored at <paramref name="modelPath"/>.</summary>
-    public static ModelProto Optimize(string modelPath)
+    /// <summary>
+    /// Returns the basic-optimized form of the model stored at <paramref name="modelPath"/>, with the Conv pairs
+    /// <paramref name="staticOptions"/> choose equalized.
+    /// </summary>
+    public static ModelProto Optimize(string modelPath, StaticInt8Options staticOptions)
     {
         // ONNX Runtime resolves the model's external data itself: vet the locations first.
         ExternalData.Vet(modelPath);
@@ -40,6 +44,7 @@ public static class StaticPreprocessor
 
             var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
             Graph.NodeNames.AssignMissing(optimized);
+            CrossLayerEqualization.Apply(optimized, staticOptions.CrossLayerEqualization);
             return optimized;
         }
         catch (OnnxRuntimeException ex)
