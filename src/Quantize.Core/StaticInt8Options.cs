@@ -76,6 +76,12 @@ public sealed record StaticInt8Options
     public EqualizationScope CrossLayerEqualization { get; init; } = EqualizationScope.None;
 
     /// <summary>
+    /// Cut the range of a tensor read only by Sigmoid, Tanh or HardSigmoid to where they do not saturate (default
+    /// true; <see cref="Passes.Int8Static.SaturatingReaders"/>). False keeps every calibrated range as calibrated.
+    /// </summary>
+    public bool ClipSaturatedRanges { get; init; } = true;
+
+    /// <summary>
     /// Leave in float the patterns measured slower than float on ONNX Runtime's CPU provider (default true): a grouped
     /// or thin Conv between float ops (<see cref="Passes.Int8Static.SlowConvIsland"/>). False quantizes them anyway.
     /// </summary>

@@ -45,6 +45,7 @@ internal static class SettingsReader
                 ActivationType = SettingWords.Activation(values) ?? staticDefaults.ActivationType,
                 BiasCorrection = SettingWords.BiasCorrection(values) ?? staticDefaults.BiasCorrection,
                 CrossLayerEqualization = SettingWords.CrossLayerEqualization(values) ?? staticDefaults.CrossLayerEqualization,
+                ClipSaturatedRanges = values.Bool(S.ClipSaturatedRanges) ?? staticDefaults.ClipSaturatedRanges,
                 AvoidSlowPatterns = values.Bool(S.AvoidSlowPatterns) ?? staticDefaults.AvoidSlowPatterns,
             },
         };

@@ -177,6 +177,14 @@ public static class QuantizeSettings
         Help = "Static INT8: before calibrating, rescale the channels between two Convs so that both weights' per-channel ranges match (Nagel et al. 2019). `Exact` equalizes across Relu, LeakyRelu, pooling or nothing (same float function), `Relu6` also across Relu6 (`Clip(0, 6)`), which becomes Relu as in the paper (the float function changes where values exceeded 6; the result is still compared with the original model), `None` nothing. passes.md has the measurements.",
     };
 
+    /// <summary>Static INT8: cut ranges read only by saturating ops.</summary>
+    public static readonly Setting ClipSaturatedRanges = new()
+    {
+        Name = "ClipSaturatedRanges", Kind = SettingKind.Switch, Scope = SettingScope.Calibration,
+        Cli = "--clip-saturated-ranges", Default = Bool(new StaticInt8Options().ClipSaturatedRanges),
+        Help = $"Static INT8: a tensor read only by Sigmoid, Tanh or HardSigmoid is quantized on the part of its calibrated range where they do not saturate (Sigmoid ±{Passes.Int8Static.SaturatingReaders.SigmoidBound:0}, Tanh ±{Passes.Int8Static.SaturatingReaders.TanhBound:0}, HardSigmoid its linear part), so a probability map's logits get a finer grid where the decision is made. `false` keeps every range as calibrated.",
+    };
+
     /// <summary>Static INT8: leave measured-slow patterns in float.</summary>
     public static readonly Setting AvoidSlowPatterns = new()
     {
@@ -362,7 +370,7 @@ public static class QuantizeSettings
     public static IReadOnlyList<Setting> All { get; } =
     [
         Precision, Exclude, Overrides, KeepIoTypes, MinElements, PerChannel, BlockSize, Symmetric, AccuracyLevel, Int4Format, Int4Method, GptqActOrder, ExternalData,
-        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, CrossLayerEqualization, AvoidSlowPatterns,
+        CalibrationData, CalibrationMethod, CalibrationSamples, Percentile, ActivationType, BiasCorrection, CrossLayerEqualization, ClipSaturatedRanges, AvoidSlowPatterns,
         ImageSize, ResizeMode, ChannelOrder, Layout, Scale, Mean, Std, MaxImageMegapixels, Vocab, MaxLength,
         QualityCheck, ValidationData, ValidationSamples, Metric, SpeedCheck, PromptLength, DecodeContext, MinCosine, MinSqnr, MaxTop1Drop, MinSpeedup,
         AutoMixedPrecision, CollapseGuard, MaxFallbacks,

@@ -77,7 +77,7 @@ internal sealed class QdqRewrite
         if (!_activations.TryGetValue(tensor, out var p))
         {
             Ranges.TryGet(tensor, out var range);
-            p = Format.ForActivation(range);
+            p = Format.ForActivation(Format.Options.ClipSaturatedRanges ? SaturatingReaders.Clip(range, tensor, Scope.Index) : range);
             Remember(tensor, p);
         }
 
