@@ -6,7 +6,7 @@ using Quantize.Benchmarks;
 // consumer projects with and without quantized models (`keep` leaves them on disk for profiling; `decoder` adds a 2 GB decoder);
 // `wrapper-interleaved [blocks] [calls]` runs the generated-wrapper comparison with the variants interleaved;
 // `calibration [counts...]` measures streaming calibration; `quality-cost [rounds]` times MiniLM quantization with and
-// without the quality check; `guard-cost [rounds] [mlsd]` times static INT8 on MiniLM (or MLSD large) with and without the collapse guard's comparison; `speed-verdicts [repeats] [budget-seconds]` repeats the speed check to see whether its
+// without the quality check; `guard-cost [rounds] [mlsd|cli]` times static INT8 on MiniLM (or MLSD large; or MiniLM through CLI processes) with and without the collapse guard's comparison; `speed-verdicts [repeats] [budget-seconds]` repeats the speed check to see whether its
 // verdict is stable; `graph-scaling [sizes...]` times FP16 on node chains of growing length; `cache-verify [rounds]` sets the cache
 // entry verification against a whole cache-hit build of a MiniLM project; `remote-fleet [projects]` builds a fleet of
 // consumers in parallel with and without the remote cache; `remote-hit [rounds]` sets a remote hit against a local hit
@@ -40,7 +40,7 @@ switch (args.FirstOrDefault())
         QualityCheckBenchmarks.Cost(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
         break;
     case "guard-cost":
-        QualityCheckBenchmarks.GuardCost(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5, args.Contains("mlsd"));
+        QualityCheckBenchmarks.GuardCost(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5, args.Contains("mlsd"), args.Contains("cli"));
         break;
     case "cache-verify":
         CacheVerifyCost.Report(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);

@@ -69,15 +69,21 @@ public static class QualityCheckBenchmarks
     }
 
     /// <summary>
-    /// `guard-cost [rounds] [mlsd]`: what the default collapse guard adds to static INT8, the comparison with float on the
+    /// `guard-cost [rounds] [mlsd|cli]`: what the default collapse guard adds to static INT8, the comparison with float on the
     /// held-out fifth of the calibration data, against the same calibrated quantization without it, rounds interleaved,
     /// both without the speed check so only the guard's work differs. MiniLM: 30 calibration sentences. MLSD large: the
     /// 18 photos, fed as its first ops expect; the guard refuses MLSD (its scores fall below 0.90), so the passing
     /// comparison is timed through an explicit gate it meets (MinCosine 0.3), which takes the guard's place on the same
     /// held-out photos: the work of a guard that passes.
     /// </summary>
-    public static void GuardCost(int rounds, bool mlsd)
+    public static void GuardCost(int rounds, bool mlsd, bool cli)
     {
+        if (cli)
+        {
+            GuardCostCli(rounds);
+            return;
+        }
+
         string model;
         CalibrationSetup calibration;
         var guarded = new QualityCheckOptions { Evaluate = true, SpeedCheck = false, LayerChart = false };
@@ -138,6 +144,51 @@ public static class QualityCheckBenchmarks
         {
             Console.WriteLine(Invariant($"last run: {e.DataSource}; worst cosine {e.WorstCosine:F4}"));
         }
+    }
+
+    /// <summary>
+    /// `guard-cost [rounds] cli`: the same three steps on MiniLM as a user runs them, one `dotnet quantize` process
+    /// each (process start, JIT and ONNX Runtime's initialization included, as in every CLI run and build worker).
+    /// </summary>
+    private static void GuardCostCli(int rounds)
+    {
+        var all = Sentences.All.Take(30).ToList();
+        var sentences = Path.Combine(BenchmarkModels.Folder, "guard-30.txt");
+        var calibrationPart = Path.Combine(BenchmarkModels.Folder, "guard-24.txt");
+        File.WriteAllLines(sentences, all);
+        // The guard's split holds out positions 0, 5, 10...: the other 24 are what it calibrates on.
+        File.WriteAllLines(calibrationPart, all.Where((_, i) => i % SampleSplit.DefaultEvery != 0));
+        var output = Path.Combine(BenchmarkModels.Folder, "guard-cli.onnx");
+        string[] Args(string data, bool guard) =>
+            [BenchmarkModels.MiniLm, "-o", output, "-p", "int8", "--calibration-data", data, "--vocab", RealModels.MiniLmVocabPath, "--no-speed-check", "--collapse-guard", guard ? "true" : "false"];
+
+        var steps = new (string Name, string[] Arguments, List<double> Seconds)[]
+        {
+            ("guard off, 30 sentences", Args(sentences, guard: false), []),
+            ("guard off, the guard's 24", Args(calibrationPart, guard: false), []),
+            ("guard on (24 calibrate, 6 compared)", Args(sentences, guard: true), []),
+        };
+        DecoderSpeed.RunCli(steps[0].Arguments); // warm-up: the file cache
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < steps.Length; i++)
+            {
+                var step = steps[(round + i) % steps.Length];
+                step.Seconds.Add(Time(() => DecoderSpeed.RunCli(step.Arguments)));
+            }
+        }
+
+        double plain = Median(steps[0].Seconds), part = Median(steps[1].Seconds), guard = Median(steps[2].Seconds);
+        Console.WriteLine($"MiniLM INT8 static through the CLI, {rounds} rounds (order rotated); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine("| step | median wall (s) |");
+        Console.WriteLine("|---|---|");
+        foreach (var step in steps)
+        {
+            Console.WriteLine(Invariant($"| {step.Name} | {Median(step.Seconds):F2} |"));
+        }
+
+        Console.WriteLine(Invariant($"| added by the comparison (same calibration part) | {guard - part:F2} ({100 * (guard - part) / part:F1} %) |"));
+        Console.WriteLine(Invariant($"| guard on vs off as a user switches it | {guard - plain:F2} ({100 * (guard - plain) / plain:F1} %) |"));
     }
 
     /// <summary>
