@@ -103,7 +103,7 @@ internal static class CrossLayerEqualization
             }
 
             if (next is not null && IsPlainConv(next, index) && next.Input[0] == (between.Count > 0 ? between[^1] : first).Output[0]
-                && ConvWeight.OutputChannels(first, index) == ConvWeight.InputChannels(next, index))
+                && ConvWeight.OutputChannels(first, index) is > 0 and var channels && channels == ConvWeight.InputChannels(next, index))
             {
                 pairs.Add(new Pair(first, between, next));
             }
@@ -135,7 +135,7 @@ internal static class CrossLayerEqualization
 
     /// <summary>A default-domain Conv with a constant float weight (and bias) that no other node reads, one output.</summary>
     private static bool IsPlainConv(NodeProto node, GraphIndex index) =>
-        node.OpType == "Conv" && node.Domain is "" or "ai.onnx" && node.Output.Count == 1 && node.Input.Count >= 2
+        node.OpType == "Conv" && node.Domain is "" or "ai.onnx" && node.Output.Count == 1 && node.Input.Count >= 2 && (NodeAttributes.Find(node, "group")?.I ?? 1) >= 1
         && OwnFloatInitializer(index, node.Input[1]) && (node.Input.Count < 3 || node.Input[2].Length == 0 || OwnFloatInitializer(index, node.Input[2]));
 
     private static bool OwnFloatInitializer(GraphIndex index, string name) =>
