@@ -90,6 +90,20 @@ public class CrossLayerEqualizationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_malformed_weight_or_bias_is_left_as_it_is_instead_of_read_out_of_range()
+    {
+        var shortBias = TestModelCatalog.ConvRelu();
+        var bias = shortBias.Graph.Initializer.Single(i => i.Name == "conv1.bias");
+        shortBias.Graph.Initializer[shortBias.Graph.Initializer.IndexOf(bias)] = TensorValues.FromFloats(bias.Name, [6], [1f, 2f, 3f]); // 3 values for 6 channels
+        var shortWeight = TestModelCatalog.ConvRelu();
+        var weight = shortWeight.Graph.Initializer.Single(i => i.Name == "conv2.weight");
+        shortWeight.Graph.Initializer[shortWeight.Graph.Initializer.IndexOf(weight)] = TensorValues.FromFloats(weight.Name, weight.Dims, new float[10]);
+
+        Assert.Equal(0, CrossLayerEqualization.Apply(shortBias, EqualizationScope.Exact));
+        Assert.Equal(0, CrossLayerEqualization.Apply(shortWeight, EqualizationScope.Exact));
+    }
+
+    [Fact]
     public void Static_int8_calibrates_the_equalized_graph_and_says_so()
     {
         var model = ImbalancedConvRelu();

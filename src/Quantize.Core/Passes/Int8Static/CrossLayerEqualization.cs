@@ -8,8 +8,8 @@ namespace Quantize.Core.Passes.Int8Static;
 /// <summary>
 /// Cross-layer equalization (Nagel et al., "Data-Free Quantization Through Weight Equalization and Bias Correction",
 /// 2019, §4.1): for two Convs A → f → B where f works channel by channel and is positive-homogeneous (f(x/s) = f(x)/s
-/// for s &gt; 0: Relu, LeakyRelu, MaxPool, AveragePool, a chain of them, or nothing), dividing A's output channel i (weights and bias) by sᵢ and multiplying B's weights that
-/// read channel i by sᵢ computes the same function. With sᵢ = √(r₁ᵢ / r₂ᵢ), where r₁ᵢ is the largest |weight| of A's
+/// for s &gt; 0: Relu, LeakyRelu, MaxPool, AveragePool, a chain of them, or nothing), dividing A's output channel i
+/// (weights and bias) by sᵢ and multiplying B's weights that read channel i by sᵢ computes the same function. With sᵢ = √(r₁ᵢ / r₂ᵢ), where r₁ᵢ is the largest |weight| of A's
 /// output channel i and r₂ᵢ that of B's weights reading it, both become √(r₁ᵢ r₂ᵢ): channels with tiny weights stop
 /// wasting an 8-bit grid sized for the largest one, and the activation between them is rescaled channel by channel.
 /// Chains (A → B → C) share a Conv between pairs, so the pairs are swept until the scales settle, as the paper does.
@@ -26,7 +26,7 @@ internal static class CrossLayerEqualization
     /// <summary>Sweeps over all pairs at most; the paper's chains settle in a few.</summary>
     public const int MaxSweeps = 20;
 
-    /// <summary>A sweep whose largest scale is within this factor of 1 ends the iteration.</summary>
+    /// <summary>A sweep whose scales are all within 1 ± this of 1 (|log sᵢ| below it) ends the iteration.</summary>
     public const double Settled = 1e-4;
 
     /// <summary>One Conv → f → Conv pair; <see cref="Between"/> holds f's nodes in order, none when A feeds B directly.</summary>
@@ -103,7 +103,7 @@ internal static class CrossLayerEqualization
             }
 
             if (next is not null && IsPlainConv(next, index) && next.Input[0] == (between.Count > 0 ? between[^1] : first).Output[0]
-                && ConvWeight.OutputChannels(first, index) is > 0 and var channels && channels == ConvWeight.InputChannels(next, index))
+                && ConvWeight.Channels(first, index) is { } written && ConvWeight.Channels(next, index) is { } read && written.Outputs == read.Inputs)
             {
                 pairs.Add(new Pair(first, between, next));
             }
@@ -135,7 +135,8 @@ internal static class CrossLayerEqualization
 
     /// <summary>A default-domain Conv with a constant float weight (and bias) that no other node reads, one output.</summary>
     private static bool IsPlainConv(NodeProto node, GraphIndex index) =>
-        node.OpType == "Conv" && node.Domain is "" or "ai.onnx" && node.Output.Count == 1 && node.Input.Count >= 2 && (NodeAttributes.Find(node, "group")?.I ?? 1) >= 1
+        node.OpType == "Conv" && node.Domain is ("" or "ai.onnx") && node.Output.Count == 1 && node.Input.Count >= 2
+        && (NodeAttributes.Find(node, "group")?.I ?? 1) >= 1
         && OwnFloatInitializer(index, node.Input[1]) && (node.Input.Count < 3 || node.Input[2].Length == 0 || OwnFloatInitializer(index, node.Input[2]));
 
     private static bool OwnFloatInitializer(GraphIndex index, string name) =>
@@ -144,7 +145,7 @@ internal static class CrossLayerEqualization
 
     /// <summary>The one node reading <paramref name="tensor"/> when nothing else (no other node, no graph output) does.</summary>
     private static NodeProto? SoleReader(GraphIndex index, string tensor) =>
-        !index.IsGraphOutput(tensor) && index.Consumers(tensor) is [var only] && only.Domain is "" or "ai.onnx" ? only : null;
+        !index.IsGraphOutput(tensor) && index.Consumers(tensor) is [var only] && only.Domain is ("" or "ai.onnx") ? only : null;
 
     /// <summary>Channel by channel and f(x/s) = f(x)/s for s &gt; 0 (pools: a channel's maximum or mean of x/s is its own divided by s).</summary>
     private static bool IsHomogeneous(NodeProto node, GraphIndex index, EqualizationScope scope) => node.OpType switch
@@ -213,9 +214,27 @@ internal static class CrossLayerEqualization
             return new ConvWeight(conv, weight.ReadFloats(), bias, [.. weight.Dims], Group(conv));
         }
 
-        public static long OutputChannels(NodeProto conv, GraphIndex index) => index.Constant(conv.Input[1])!.Dims is { Count: >= 3 } dims ? dims[0] : -1;
+        /// <summary>
+        /// The channels the Conv writes and reads, or null when its weight is not [M, C/group, k…] holding as many values
+        /// as its shape says, with M divisible by group and a bias of M values: a malformed model is left as it is
+        /// rather than indexed out of range.
+        /// </summary>
+        public static (long Outputs, long Inputs)? Channels(NodeProto conv, GraphIndex index)
+        {
+            var weight = index.Constant(conv.Input[1])!;
+            int group = Group(conv);
+            if (weight.Dims.Count < 3 || weight.Dims.Any(d => d <= 0) || !HoldsAll(weight) || weight.Dims[0] % group != 0)
+            {
+                return null;
+            }
 
-        public static long InputChannels(NodeProto conv, GraphIndex index) => index.Constant(conv.Input[1])!.Dims is { Count: >= 3 } dims ? dims[1] * Group(conv) : -2;
+            var bias = conv.Input.Count > 2 && conv.Input[2].Length > 0 ? index.Constant(conv.Input[2])! : null;
+            return bias is null || (bias.ElementCount() == weight.Dims[0] && HoldsAll(bias)) ? (weight.Dims[0], weight.Dims[1] * group) : null;
+        }
+
+        /// <summary>True when a FLOAT tensor's data holds exactly the values its dims say.</summary>
+        private static bool HoldsAll(TensorProto tensor) =>
+            tensor.RawData.IsEmpty ? tensor.FloatData.Count == tensor.ElementCount() : tensor.RawData.Length == 4 * tensor.ElementCount();
 
         /// <summary>The largest |w| of output channel <paramref name="channel"/>.</summary>
         public double OutputRange(int channel) => MaxAbs(_weight.AsSpan(channel * PerOutput, PerOutput));
@@ -272,7 +291,7 @@ internal static class CrossLayerEqualization
 
         private static int Group(NodeProto conv) => (int)(NodeAttributes.Find(conv, "group")?.I ?? 1);
 
-        private static double MaxAbs(ReadOnlySpan<float> values) => values.IsEmpty ? 0 : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values) is var m ? Math.Abs(m) : 0;
+        private static double MaxAbs(ReadOnlySpan<float> values) => values.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
 
         private static void Scale(Span<float> values, double factor)
         {
