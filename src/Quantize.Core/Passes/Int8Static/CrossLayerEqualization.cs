@@ -9,9 +9,10 @@ namespace Quantize.Core.Passes.Int8Static;
 /// Cross-layer equalization (Nagel et al., "Data-Free Quantization Through Weight Equalization and Bias Correction",
 /// 2019, §4.1): for two Convs A → f → B where f works channel by channel and is positive-homogeneous (f(x/s) = f(x)/s
 /// for s &gt; 0: Relu, LeakyRelu, MaxPool, AveragePool, a chain of them, or nothing), dividing A's output channel i
-/// (weights and bias) by sᵢ and multiplying B's weights that read channel i by sᵢ computes the same function. With sᵢ = √(r₁ᵢ / r₂ᵢ), where r₁ᵢ is the largest |weight| of A's
-/// output channel i and r₂ᵢ that of B's weights reading it, both become √(r₁ᵢ r₂ᵢ): channels with tiny weights stop
-/// wasting an 8-bit grid sized for the largest one, and the activation between them is rescaled channel by channel.
+/// (weights and bias) by sᵢ and multiplying B's weights that read channel i by sᵢ computes the same function. With
+/// sᵢ = √(r₁ᵢ / r₂ᵢ), where r₁ᵢ is the largest |weight| of A's output channel i and r₂ᵢ that of B's weights reading it,
+/// both become √(r₁ᵢ r₂ᵢ): channels with tiny weights stop wasting an 8-bit grid sized for the largest one, and the
+/// activation between them is rescaled channel by channel.
 /// Chains (A → B → C) share a Conv between pairs, so the pairs are swept until the scales settle, as the paper does.
 /// </summary>
 /// <remarks>
@@ -136,7 +137,6 @@ internal static class CrossLayerEqualization
     /// <summary>A default-domain Conv with a constant float weight (and bias) that no other node reads, one output.</summary>
     private static bool IsPlainConv(NodeProto node, GraphIndex index) =>
         node.OpType == "Conv" && node.Domain is ("" or "ai.onnx") && node.Output.Count == 1 && node.Input.Count >= 2
-        && (NodeAttributes.Find(node, "group")?.I ?? 1) >= 1
         && OwnFloatInitializer(index, node.Input[1]) && (node.Input.Count < 3 || node.Input[2].Length == 0 || OwnFloatInitializer(index, node.Input[2]));
 
     private static bool OwnFloatInitializer(GraphIndex index, string name) =>
@@ -155,25 +155,8 @@ internal static class CrossLayerEqualization
         _ => false,
     };
 
-    /// <summary>Clip with constant bounds 0 and 6, as attributes (opset &lt; 11) or inputs.</summary>
-    private static bool IsRelu6(NodeProto clip, GraphIndex index)
-    {
-        float? min = NodeAttributes.Find(clip, "min")?.F, max = NodeAttributes.Find(clip, "max")?.F;
-        if (clip.Input.Count > 1 && clip.Input[1].Length > 0)
-        {
-            min = Scalar(index, clip.Input[1]);
-        }
-
-        if (clip.Input.Count > 2 && clip.Input[2].Length > 0)
-        {
-            max = Scalar(index, clip.Input[2]);
-        }
-
-        return min == 0f && max == 6f;
-    }
-
-    private static float? Scalar(GraphIndex index, string name) =>
-        index.Constant(name) is { } tensor && tensor.ElementType() == DataType.Float && tensor.ElementCount() == 1 ? tensor.ReadFloats()[0] : null;
+    /// <summary>Clip with constant bounds 0 and 6.</summary>
+    private static bool IsRelu6(NodeProto clip, GraphIndex index) => ClipBounds.Of(clip, index.Constant) == (0f, 6f);
 
     /// <summary>Clip(x, 0, 6) becomes Relu(x): same input and output, no bounds.</summary>
     private static void ToRelu(NodeProto clip)
@@ -216,14 +199,14 @@ internal static class CrossLayerEqualization
 
         /// <summary>
         /// The channels the Conv writes and reads, or null when its weight is not [M, C/group, k…] holding as many values
-        /// as its shape says, with M divisible by group and a bias of M values: a malformed model is left as it is
+        /// as its shape says, with M divisible by a group of at least 1 and a bias of M values: a malformed model is left as it is
         /// rather than indexed out of range.
         /// </summary>
         public static (long Outputs, long Inputs)? Channels(NodeProto conv, GraphIndex index)
         {
             var weight = index.Constant(conv.Input[1])!;
             int group = Group(conv);
-            if (weight.Dims.Count < 3 || weight.Dims.Any(d => d <= 0) || !HoldsAll(weight) || weight.Dims[0] % group != 0)
+            if (group < 1 || weight.Dims.Count < 3 || weight.Dims.Any(d => d <= 0) || !HoldsAll(weight) || weight.Dims[0] % group != 0)
             {
                 return null;
             }

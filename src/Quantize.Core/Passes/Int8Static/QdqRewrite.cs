@@ -332,44 +332,6 @@ internal sealed class QdqRewrite
     /// Clip(min ≤ 0 ≤ max) with constant bounds: the calibrated output range then lies inside the bounds and
     /// includes 0, so QuantizeLinear's clamp to that range implies the Clip.
     /// </summary>
-    private bool ClipBracketsZero(NodeProto clip)
-    {
-        float min = float.NegativeInfinity, max = float.PositiveInfinity;
-        foreach (var attribute in clip.Attribute)
-        {
-            if (attribute.Name == "min")
-            {
-                min = attribute.F;
-            }
-            else if (attribute.Name == "max")
-            {
-                max = attribute.F;
-            }
-        }
-
-        for (int i = 1; i < clip.Input.Count && i <= 2; i++)
-        {
-            if (clip.Input[i].Length == 0)
-            {
-                continue;
-            }
-
-            if (Weights.Find(Scope, clip.Input[i]) is not { } bound || bound.Tensor.ElementType() != DataType.Float || bound.Tensor.ElementCount() != 1)
-            {
-                return false;
-            }
-
-            float value = bound.Tensor.ReadFloats()[0];
-            if (i == 1)
-            {
-                min = value;
-            }
-            else
-            {
-                max = value;
-            }
-        }
-
-        return min <= 0 && max >= 0;
-    }
+    private bool ClipBracketsZero(NodeProto clip) =>
+        ClipBounds.Of(clip, name => Weights.Find(Scope, name)?.Tensor) is (var min, var max) && min <= 0 && max >= 0;
 }
