@@ -40,19 +40,12 @@ public static class QualityCheckBenchmarks
         var evaluation = new List<double>();
         QuantizeEngine.Quantize(BenchmarkModels.MiniLm, plainOut, Int8); // warm-up: JIT, ORT native load
         QualityReport? last = null;
-        for (int round = 0; round < rounds; round++)
-        {
-            Action[] steps =
-            [
-                () => plain.Add(Time(() => QuantizeEngine.Quantize(BenchmarkModels.MiniLm, plainOut, Int8))),
-                () => check.Add(Time(() => last = Checked(checkedOut, full).Quality)),
-                () => evaluation.Add(Time(() => Checked(evalOnlyOut, evalOnly))),
-            ];
-            for (int i = 0; i < steps.Length; i++)
-            {
-                steps[(round + i) % steps.Length]();
-            }
-        }
+        Rotated(rounds,
+        [
+            () => plain.Add(Time(() => QuantizeEngine.Quantize(BenchmarkModels.MiniLm, plainOut, Int8))),
+            () => check.Add(Time(() => last = Checked(checkedOut, full).Quality)),
+            () => evaluation.Add(Time(() => Checked(evalOnlyOut, evalOnly))),
+        ]);
 
         double quantize = Median(plain), total = Median(check), evalTotal = Median(evaluation);
         Console.WriteLine($"MiniLM INT8 dynamic, 50 validation sentences, {rounds} rounds (order rotated); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -117,19 +110,12 @@ public static class QualityCheckBenchmarks
         var withoutSamePart = new List<double>();
         var with = new List<double>();
         QualityReport? last = null;
-        for (int round = 0; round < rounds; round++)
-        {
-            Action[] steps =
-            [
-                () => without.Add(Time(() => Checked(model, offOut, off, calibration))),
-                () => withoutSamePart.Add(Time(() => Checked(model, offOut, off, samePart))),
-                () => with.Add(Time(() => last = Checked(model, onOut, guarded, calibration).Quality)),
-            ];
-            for (int i = 0; i < steps.Length; i++)
-            {
-                steps[(round + i) % steps.Length]();
-            }
-        }
+        Rotated(rounds,
+        [
+            () => without.Add(Time(() => Checked(model, offOut, off, calibration))),
+            () => withoutSamePart.Add(Time(() => Checked(model, offOut, off, samePart))),
+            () => with.Add(Time(() => last = Checked(model, onOut, guarded, calibration).Quality)),
+        ]);
 
         double plain = Median(without), part = Median(withoutSamePart), guard = Median(with);
         Console.WriteLine($"{(mlsd ? "MLSD large INT8 static, 18 photos" : "MiniLM INT8 static, 30 calibration sentences")}, {rounds} rounds (order rotated); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
@@ -169,14 +155,7 @@ public static class QualityCheckBenchmarks
             ("guard on (24 calibrate, 6 compared)", Args(sentences, guard: true), []),
         };
         DecoderSpeed.RunCli(steps[0].Arguments); // warm-up: the file cache
-        for (int round = 0; round < rounds; round++)
-        {
-            for (int i = 0; i < steps.Length; i++)
-            {
-                var step = steps[(round + i) % steps.Length];
-                step.Seconds.Add(Time(() => DecoderSpeed.RunCli(step.Arguments)));
-            }
-        }
+        Rotated(rounds, [.. steps.Select(step => (Action)(() => step.Seconds.Add(Time(() => DecoderSpeed.RunCli(step.Arguments)))))]);
 
         double plain = Median(steps[0].Seconds), part = Median(steps[1].Seconds), guard = Median(steps[2].Seconds);
         Console.WriteLine($"MiniLM INT8 static through the CLI, {rounds} rounds (order rotated); {Environment.ProcessorCount} cores, load average {LoadAverage()}");
