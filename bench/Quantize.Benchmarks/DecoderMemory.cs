@@ -15,11 +15,11 @@ namespace Quantize.Benchmarks;
 public static partial class DecoderMemory
 {
     /// <summary>
-    /// Runs the CLI for INT4 and FP16 and prints a Markdown table: with the model in the operating system's file cache
+    /// Runs the CLI for INT4, INT8 and FP16 (or those of <paramref name="precisions"/>, by their CLI names) and prints a Markdown table: with the model in the operating system's file cache
     /// (warm: the floor is then memory bandwidth), and, where this process may drop that cache (root on Linux), with
     /// it dropped before the run and again before its floor (cold: a build server's first build reads the disk).
     /// </summary>
-    public static void Report(bool withSpeedCheck)
+    public static void Report(bool withSpeedCheck, IReadOnlyCollection<string> precisions)
     {
         var shape = DecoderShape.OneAndHalfBillion();
         var model = DecoderSpeed.Write(shape);
@@ -31,6 +31,11 @@ public static partial class DecoderMemory
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, arguments) in new (string, string[])[] { ("INT4", ["-p", "int4"]), ("INT8", ["-p", "int8"]), ("FP16", ["-p", "fp16"]) })
         {
+            if (precisions.Count > 0 && !precisions.Contains(arguments[1]))
+            {
+                continue;
+            }
+
             foreach (bool cold in canDrop ? new[] { false, true } : [false])
             {
                 foreach (bool speedCheck in withSpeedCheck && !cold ? new[] { false, true } : [false])

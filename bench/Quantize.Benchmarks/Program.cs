@@ -67,8 +67,9 @@ switch (args.FirstOrDefault())
             args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 256);
         break;
     case "decoder-memory":
-        // `decoder-memory [speed-check]`: peak memory and time against the read/write floor on a 6 GB decoder.
-        DecoderMemory.Report(args.Contains("speed-check"));
+        // `decoder-memory [speed-check] [int4] [int8] [fp16]`: peak memory and time against the read/write floor on a
+        // 6 GB decoder, for the precisions named (all three when none is).
+        DecoderMemory.Report(args.Contains("speed-check"), [.. args.Skip(1).Where(a => a != "speed-check")]);
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkModels).Assembly).Run(args);

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Quantize.Core.Onnx;
 using Quantize.Testing.TestModels;
 
@@ -120,6 +121,28 @@ public class BoundedMemoryTests
         Assert.Equal(Bytes, sum);
         Assert.True(touched - released > Bytes * 3L / 4, $"file-backed resident memory went from {touched} to {released} bytes after releasing {Bytes}");
         Assert.Equal(1, bytes.Span[Bytes - 1]); // still readable: the pages come back from the file
+    }
+
+    [Fact]
+    public async Task A_weight_read_ahead_is_resident_before_the_pass_touches_it()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // Linux only: elsewhere the read-ahead completes at once and the pass takes page faults
+        }
+
+        const int Bytes = 64 << 20;
+        var path = Path.Combine(RealModels.ScratchFolder("read-ahead"), "weights.bin");
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)2, Bytes).ToArray());
+        var bytes = MappedFile.Open(path)!.Range(0, Bytes);
+        long before = ResidentFileBytes();
+
+        await MappedFile.PopulateAhead(bytes);
+        long after = ResidentFileBytes();
+
+        Assert.True(after - before > Bytes * 3L / 4, $"file-backed resident memory went from {before} to {after} bytes after reading {Bytes} ahead");
+        Assert.True(MappedFile.PopulateAhead(ByteString.CopyFrom(1, 2, 3)).IsCompleted, "managed bytes need no read-ahead");
+        MappedFile.ReleaseResident(bytes);
     }
 
     private static long ResidentFileBytes() =>

@@ -40,40 +40,8 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         var skipped = new SkipLog();
         bool decoder = Evaluation.DecoderSignature.Find(Calibration.Data.ModelInput.Of(context.Model)) is not null;
         var candidates = EightBitLayers(Int4BlockSizeChoice.Assign(Int4CandidateFinder.Find(context, skipped), options, decoder), context);
-        var rewriter = new Int4NodeRewriter(context);
         var progress = new TensorProgress(context.Progress, "quantizing to Int4", candidates.Count, candidates.Sum(c => 4L * c.Rows * c.Length));
-        // Each weight's values are checked for NaN and infinity as its turn comes, once per weight (a tied embedding has
-        // two readers), so its pages are read in one residency instead of being scanned, dropped and read again.
-        var finite = new Dictionary<TensorProto, bool>(ReferenceEqualityComparer.Instance);
-        var quantized = new List<Int4Candidate>(candidates.Count);
-        foreach (var candidate in candidates)
-        {
-            var weight = candidate.Weight.Tensor;
-            MappedFile.Populate(weight.RawData);
-            if (!finite.TryGetValue(weight, out bool isFinite))
-            {
-                finite[weight] = isFinite = context.RequireFiniteWeight(weight);
-            }
-
-            if (!isFinite)
-            {
-                skipped.Add(candidate.Node.OpType, "its weight holds NaN or infinite values");
-                context.DoneWith(weight, []);
-            }
-            else
-            {
-                // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
-                context.Result.RecordQuantized(candidate.Node);
-                int before = candidate.Graph.Initializer.Count;
-                rewriter.Rewrite(candidate);
-                context.DoneWith(weight, candidate.Graph.Initializer.Skip(before));
-                quantized.Add(candidate);
-            }
-
-            progress.Done(candidate.Weight.Name, 4L * candidate.Rows * candidate.Length);
-        }
-
-        candidates = quantized;
+        candidates = QuantizeEach(candidates, context, skipped, progress);
         skipped.WriteTo(context.Result);
         if (candidates.Count == 0)
         {
@@ -103,6 +71,56 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
     /// embedding Gather is said in a note: it stays 4-bit. (An override on a node the pass does not quantize at all
     /// leaves it float, the same as for 4 bits.)
     /// </summary>
+    /// <summary>
+    /// Rewrites each candidate whose weight is finite, in order; returns those rewritten. Each weight is checked for NaN
+    /// and infinity as its turn comes, once (a tied embedding has two readers), so its pages are read in one residency
+    /// instead of being scanned, dropped and read again; the next weight's pages are read from disk meanwhile.
+    /// </summary>
+    private static List<Int4Candidate> QuantizeEach(List<Int4Candidate> candidates, PassContext context, SkipLog skipped, TensorProgress progress)
+    {
+        var rewriter = new Int4NodeRewriter(context);
+        var finite = new Dictionary<TensorProto, bool>(ReferenceEqualityComparer.Instance);
+        var quantized = new List<Int4Candidate>(candidates.Count);
+        var ahead = candidates.Count > 0 ? MappedFile.PopulateAhead(candidates[0].Weight.Tensor.RawData) : Task.CompletedTask;
+        try
+        {
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                var candidate = candidates[i];
+                var weight = candidate.Weight.Tensor;
+                ahead.Wait(); // this weight's pages are resident
+                ahead = i + 1 < candidates.Count ? MappedFile.PopulateAhead(candidates[i + 1].Weight.Tensor.RawData) : Task.CompletedTask;
+                if (!finite.TryGetValue(weight, out bool isFinite))
+                {
+                    finite[weight] = isFinite = context.RequireFiniteWeight(weight);
+                }
+
+                if (!isFinite)
+                {
+                    skipped.Add(candidate.Node.OpType, "its weight holds NaN or infinite values");
+                    context.DoneWith(weight, []);
+                }
+                else
+                {
+                    // Recorded before the rewrite, which turns the node itself into MatMulNBits or GatherBlockQuantized.
+                    context.Result.RecordQuantized(candidate.Node);
+                    int before = candidate.Graph.Initializer.Count;
+                    rewriter.Rewrite(candidate);
+                    context.DoneWith(weight, candidate.Graph.Initializer.Skip(before));
+                    quantized.Add(candidate);
+                }
+
+                progress.Done(candidate.Weight.Name, 4L * candidate.Rows * candidate.Length);
+            }
+        }
+        finally
+        {
+            ahead.Wait(); // nothing reads a mapping after the pass, which may be failing and about to close it
+        }
+
+        return quantized;
+    }
+
     private static List<Int4Candidate> EightBitLayers(List<Int4Candidate> candidates, PassContext context)
     {
         if (context.EightBit.Count == 0)
