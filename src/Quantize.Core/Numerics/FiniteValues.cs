@@ -9,21 +9,22 @@ internal static class FiniteValues
     private const int Chunk = 1 << 20;
 
     /// <summary>
-    /// True when no value is NaN or infinite. MaxMagnitude propagates NaN and returns infinity for any infinite element, so
-    /// one SIMD pass per chunk answers both; chunks run in parallel (a decoder's embedding is hundreds of MB).
+    /// True when no value is NaN or infinite: one SIMD pass per chunk (IsFiniteAll tests exponent bits, a third of the work
+    /// of the MaxMagnitude this used, which was a sixth of an INT4 run's CPU); chunks run in parallel (a decoder's
+    /// embedding is hundreds of MB).
     /// </summary>
     public static bool All(ReadOnlyMemory<float> values)
     {
         if (values.Length <= Chunk)
         {
-            return values.IsEmpty || float.IsFinite(TensorPrimitives.MaxMagnitude(values.Span));
+            return TensorPrimitives.IsFiniteAll(values.Span);
         }
 
         int chunks = (values.Length + Chunk - 1) / Chunk;
         var result = Parallel.For(0, chunks, (i, state) =>
         {
             int start = i * Chunk;
-            if (!float.IsFinite(TensorPrimitives.MaxMagnitude(values.Span.Slice(start, Math.Min(Chunk, values.Length - start)))))
+            if (!TensorPrimitives.IsFiniteAll(values.Span.Slice(start, Math.Min(Chunk, values.Length - start))))
             {
                 state.Stop();
             }

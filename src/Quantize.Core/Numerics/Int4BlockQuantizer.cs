@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Quantize.Core.Numerics;
@@ -166,15 +166,53 @@ public static class Int4BlockQuantizer
     }
 
     /// <summary>
+    /// min(0, values) and max(0, values) of a block in one pass; false when a value is NaN or infinite (the extremes are
+    /// then meaningless). One fused loop rather than TensorPrimitives.Min and Max: a block is 16–256 values, where two
+    /// library calls per block cost more than the arithmetic (a fifth of an INT4 run's CPU on a decoder's embedding
+    /// table). Vector min/max may return either zero for +0 and −0, which no parameter depends on.
+    /// </summary>
+    internal static bool FiniteExtremes(ReadOnlySpan<float> block, out float min, out float max)
+    {
+        var low = Vector<float>.Zero;
+        var high = Vector<float>.Zero;
+        var exponent = new Vector<int>(0x7F800000);
+        var nonFinite = Vector<int>.Zero;
+        int i = 0;
+        for (; i <= block.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(block.Slice(i));
+            low = Vector.Min(low, v);
+            high = Vector.Max(high, v);
+            nonFinite |= Vector.Equals(Vector.AsVectorInt32(v) & exponent, exponent); // all exponent bits set: ±inf or NaN
+        }
+
+        min = 0f;
+        max = 0f;
+        for (int lane = 0; lane < Vector<float>.Count; lane++)
+        {
+            min = MathF.Min(min, low[lane]);
+            max = MathF.Max(max, high[lane]);
+        }
+
+        bool finite = nonFinite == Vector<int>.Zero;
+        for (; i < block.Length; i++)
+        {
+            finite &= float.IsFinite(block[i]);
+            min = MathF.Min(min, block[i]);
+            max = MathF.Max(max, block[i]);
+        }
+
+        return finite;
+    }
+
+    /// <summary>
     /// <see cref="QuantizeBlock"/> with SIMD: the same extremes (IEEE minimum and maximum over the block and zero), the
     /// same parameters and, through <see cref="Int4Levels"/>, the same levels. Blocks the vector path does not define
     /// (NaN or infinity, a scale without a finite reciprocal) go to the reference itself.
     /// </summary>
     private static (float Scale, byte ZeroPoint) QuantizeBlockFast(ReadOnlySpan<float> block, bool symmetric, Span<byte> levels)
     {
-        float min = MathF.Min(0f, TensorPrimitives.Min(block));
-        float max = MathF.Max(0f, TensorPrimitives.Max(block));
-        if (!float.IsFinite(min) || !float.IsFinite(max))
+        if (!FiniteExtremes(block, out float min, out float max))
         {
             return QuantizeBlock(block, symmetric, levels);
         }

@@ -238,4 +238,22 @@ public class Int4BlockQuantizerTests
             return true;
         });
     }
+
+    [Fact]
+    public void Fused_extremes_equal_min_and_max_with_zero_and_see_every_non_finite_value()
+    {
+        // Lengths across several vector widths and tails; values include NaN, infinities and subnormals (RowValues).
+        RowValues.Array[1, 300].Sample(values =>
+        {
+            bool finite = Int4BlockQuantizer.FiniteExtremes(values, out float min, out float max);
+            if (!values.All(float.IsFinite))
+            {
+                return !finite;
+            }
+
+            float expectedMin = values.Aggregate(0f, MathF.Min), expectedMax = values.Aggregate(0f, MathF.Max);
+            // Equal as numbers: +0 and −0 may come back for each other, which no parameter depends on.
+            return finite && min == expectedMin && max == expectedMax;
+        });
+    }
 }
