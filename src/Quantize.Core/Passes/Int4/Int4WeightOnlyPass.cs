@@ -67,11 +67,6 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
     }
 
     /// <summary>
-    /// The candidates with the MatMuls an Int8 override names at 8 bits (and listed as overridden). An override on an
-    /// embedding Gather is said in a note: it stays 4-bit. (An override on a node the pass does not quantize at all
-    /// leaves it float, the same as for 4 bits.)
-    /// </summary>
-    /// <summary>
     /// Rewrites each candidate whose weight is finite, in order; returns those rewritten. Each weight is checked for NaN
     /// and infinity as its turn comes, once (a tied embedding has two readers), so its pages are read in one residency
     /// instead of being scanned, dropped and read again; the next weight's pages are read from disk meanwhile.
@@ -121,6 +116,11 @@ public sealed class Int4WeightOnlyPass : IQuantizationPass
         return quantized;
     }
 
+    /// <summary>
+    /// The candidates with the MatMuls an Int8 override names at 8 bits (and listed as overridden). An override on an
+    /// embedding Gather is said in a note: it stays 4-bit. (An override on a node the pass does not quantize at all
+    /// leaves it float, the same as for 4 bits.)
+    /// </summary>
     private static List<Int4Candidate> EightBitLayers(List<Int4Candidate> candidates, PassContext context)
     {
         if (context.EightBit.Count == 0)
