@@ -173,7 +173,7 @@ public static class QuantizeSettings
     public static readonly Setting CrossLayerEqualization = new()
     {
         Name = "CrossLayerEqualization", Kind = SettingKind.Text, Scope = SettingScope.Calibration,
-        Cli = "--cross-layer-equalization", ValueName = "none|exact|relu6", Default = "None",
+        Cli = "--cross-layer-equalization", ValueName = "none|exact|relu6", Default = new StaticInt8Options().CrossLayerEqualization.ToString(),
         Help = "Static INT8: before calibrating, rescale the channels between two Convs so that both weights' per-channel ranges match (Nagel et al. 2019). `Exact` equalizes across Relu, LeakyRelu, pooling or nothing (same float function), `Relu6` also across Relu6 (`Clip(0, 6)`), which becomes Relu as in the paper (the float function changes where values exceeded 6; the result is still compared with the original model), `None` nothing. passes.md has the measurements.",
     };
 
