@@ -224,5 +224,19 @@ public sealed class ImageAndTextReaderTests
         Assert.Equal(ErrorCodes.InvalidOption, Assert.Throws<QuantizeException>(() => new CalibrationDataReader(TestModelCatalog.BertInputs(), options).Read().ToList()).Code);
     }
 
+    [Fact]
+    public void A_text_file_among_an_image_models_photos_is_QNT0015_naming_it_not_a_missing_vocabulary()
+    {
+        var folder = RealModels.ScratchFolder("png-and-readme");
+        WritePalettePng(folder);
+        File.WriteAllText(Path.Combine(folder, "README.txt"), "Photos for calibration.");
+
+        var error = Assert.Throws<QuantizeException>(() => Read(TestModelCatalog.Identity(1, 3, 2, 4), folder, null, "."));
+
+        Assert.Equal(ErrorCodes.CalibrationInputMissing, error.Code);
+        Assert.EndsWith("README.txt", error.FilePath, StringComparison.Ordinal);
+        Assert.Contains("no model input takes integer token ids", error.Message, StringComparison.Ordinal);
+    }
+
     private static long[] Longs(CalibrationTensor tensor) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(tensor.Data.Span).ToArray();
 }

@@ -18,6 +18,13 @@ internal sealed class TextSampleReader
 
     public TextSampleReader(IReadOnlyList<ModelInput> inputs, TextTokenization? options, string source)
     {
+        // Checked first: a README.txt among a vision model's images needs no vocabulary, it is not calibration data.
+        if (!inputs.Any(i => i.ElementType is DataType.Int64 or DataType.Int32))
+        {
+            throw new QuantizeException(ErrorCodes.CalibrationInputMissing, source,
+                $"This text file would be calibration text (one sentence per line, as token ids), but no model input takes integer token ids (inputs: {string.Join(", ", inputs.Select(i => $"'{i.Name}' ({i.ElementType})"))}). Remove it from the calibration data, or name the files to use.");
+        }
+
         if (options is null)
         {
             throw new QuantizeException(ErrorCodes.InvalidOption, source,
